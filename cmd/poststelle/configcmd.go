@@ -1,0 +1,35 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/BurntSushi/toml"
+
+	"poststelle/mailroom"
+)
+
+func init() {
+	register("config", "print the effective configuration with every default", runConfig)
+}
+
+func runConfig(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("config", flag.ContinueOnError)
+	var cf configFlags
+	cf.add(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if cf.config == "" && cf.dataDir == "" {
+		os.Stdout.Write(mailroom.DefaultTOML())
+		return nil
+	}
+	cfg, err := cf.load()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("# Effective configuration (%s), defaults filled in.\n# Run 'poststelle config' without flags for the commented defaults.\n\n", orDefault(cfg.Path()))
+	return toml.NewEncoder(os.Stdout).Encode(cfg)
+}

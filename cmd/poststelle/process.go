@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"poststelle/mailroom"
+)
+
+func init() {
+	register("process", "run the automatic pipeline on files and print JSON lines (docs/cli.md)", runProcess)
+}
+
+// batchLine and documentLine are the `process` output, version 1 (docs/cli.md).
+type batchLine struct {
+	Type       string               `json:"type"`
+	ID         string               `json:"id"`
+	Source     string               `json:"source"`
+	PageCount  int                  `json:"page_count"`
+	Separators []mailroom.Separator `json:"separators"`
+	Duplicate  bool                 `json:"duplicate,omitempty"`
+}
+
+type documentLine struct {
+	Type     string            `json:"type"`
+	ID       string            `json:"id"`
+	Batch    string            `json:"batch"`
+	Source   string            `json:"source"`
+	State    mailroom.State    `json:"state"`
+	Pages    []int             `json:"pages"`
+	Output   *string           `json:"output"`
+	Metadata map[string]string `json:"metadata"`
+	Flags    []string          `json:"flags"`
+	Reason   *string           `json:"reason"`
+	Receipt  any               `json:"receipt,omitempty"`
+}
+
+// approveAndDeliver is set by the delivery capability: it approves a
+// recognised document on behalf of person and delivers it at once,
+// returning the receipt.
+var approveAndDeliver func(ctx context.Context, w *wiring, e *mailroom.Engine, docID, person string) (any, error)
+
+func runProcess(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("process", flag.ContinueOnError)
+	var cf configFlags
+	cf.add(fs)
+	approveAs := fs.String("approve-as", "", "approve every resulting document on behalf of NAME and deliver it")
+	fs.Usage = func() {
+		fmt.Fprintf(os.Stderr, "usage: poststelle process [--config F] [--data-dir D] [--approve-as NAME] FILE...\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return &exitError{code: 2}
+	}
+	if *approveAs != "" && approveAndDeliver == nil {
+		return fmt.Errorf("--approve-as: delivery is not available in this build")
+	}
+	cfg, st, err := cf.open()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	log := newLogger(cfg, os.Stderr)
+	st.CleanTemp()
+	w := &wiring{cfg: cfg, store: st, log: log}
+	e, err := buildEngine(w)
+	if err != nil {
+		return err
+	}
+	e.OneShot = true
+	out := json.NewEncoder(os.Stdout)
+	out.SetEscapeHTML(false)
+	failed := 0
+	for _, file := range fs.Args() {
+		if err := processOne(ctx, w, e, file, *approveAs, out); err != nil {
+			failed++
+			fmt.Fprintf(os.Stderr, "poststelle: %s: %v\n", file, err)
+		}
+	}
+	if failed > 0 {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+func processOne(ctx context.Context, w *wiring, e *mailroom.Engine, file, approveAs string, out *json.Encoder) error {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return err
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		return fmt.Errorf("is a folder; give files")
+	}
+	prof := mailroom.Profile{Name: "cli", Protection: mailroom.ProtectionNormal}
+	b, _, err := w.store.Intake(ctx, mailroom.Item{Source: "cli", Profile: prof, Path: abs, Name: filepath.Base(abs)})
+	dup := errors.Is(err, mailroom.ErrDuplicate)
+	if err != nil && !dup {
+		return err
+	}
+	if err := e.ProcessBatch(ctx, b.ID); err != nil {
+		return err
+	}
+	b, err = w.store.Batch(ctx, b.ID)
+	if err != nil {
+		return err
+	}
+	docs, err := w.store.Documents(ctx, mailroom.DocFilter{BatchID: b.ID})
+	if err != nil {
+		return err
+	}
+	seps := b.Separators
+	if seps == nil {
+		seps = []mailroom.Separator{}
+	}
+	if err := out.Encode(batchLine{Type: "batch", ID: b.ID, Source: abs, PageCount: b.PageCount, Separators: seps, Duplicate: dup}); err != nil {
+		return err
+	}
+	for _, d := range docs {
+		if d.HasFlag(mailroom.FlagSeparatorOnly) && len(d.Pages) == 0 {
+			continue // nothing but separator sheets: no document
+		}
+		var receipt any
+		if approveAs != "" && (d.State == mailroom.StateReview || d.State == mailroom.StateApproved) {
+			receipt, err = approveAndDeliver(ctx, w, e, d.ID, approveAs)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "poststelle: %s: document %s: %v\n", file, d.ID, err)
+			}
+			if nd, err := w.store.Document(ctx, d.ID); err == nil {
+				d = nd
+			}
+		}
+		if err := out.Encode(docLine(d, abs, receipt)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func docLine(d *mailroom.Document, source string, receipt any) documentLine {
+	l := documentLine{Type: "document", ID: d.ID, Batch: d.BatchID, Source: source, State: d.State, Pages: d.Pages,
+		Metadata: d.Metadata, Flags: d.Flags, Receipt: receipt}
+	if d.Output != "" {
+		o := d.Output
+		l.Output = &o
+	}
+	if d.Reason != "" {
+		r := d.Reason
+		l.Reason = &r
+	}
+	return l
+}
+
+var _ = io.Discard

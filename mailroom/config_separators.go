@@ -1,0 +1,25 @@
+package mailroom
+
+// SeparatorConfig configures batch splitting at separator and index sheets.
+type SeparatorConfig struct {
+	Enabled bool `toml:"enabled"`
+	// SeparatorTexts are barcode texts that mark a pure separator sheet (split, drop the page).
+	SeparatorTexts []string `toml:"separator_texts"`
+	// PatchCodes that act as pure separators ("1","2","3","4","6","T").
+	PatchCodes []string `toml:"patch_codes"`
+	// ASNPrefix: a barcode with this prefix plus digits starts a new document and keeps its page.
+	ASNPrefix string `toml:"asn_prefix"`
+	// TagPattern: a regular expression whose first group is a tag; the page starts a new document.
+	TagPattern string `toml:"tag_pattern"`
+	// KeepIndexSheets keeps index sheets (ASN, tag, metadata pages) in the document.
+	KeepIndexSheets bool `toml:"keep_index_sheets"`
+	// Rules map barcode text to metadata.
+	Rules []SeparatorRule `toml:"rules"`
+}
+
+// SeparatorRule maps barcode text matching Pattern to a metadata field.
+type SeparatorRule struct {
+	Pattern string `toml:"pattern"` // regular expression; group 1 (or the whole match) is the value
+	Field   string `toml:"field"`   // metadata key, e.g. department, document_type, aktenzeichen
+	Split   bool   `toml:"split"`   // the page also starts a new document
+}
