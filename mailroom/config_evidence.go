@@ -3,7 +3,7 @@ package mailroom
 // EvidenceConfig configures the replacement-scanning evidence (TR-RESISCAN).
 type EvidenceConfig struct {
 	// Seal is the PKCS#12 file of the advanced electronic seal; empty = no seal.
-	SealP12        string `toml:"seal_p12"`
+	SealP12          string `toml:"seal_p12"`
 	SealPasswordFile string `toml:"seal_password_file"`
 	SealPasswordEnv  string `toml:"seal_password_env"`
 	// TSA is the URL of an RFC 3161 timestamp authority; empty = no timestamps.

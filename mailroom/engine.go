@@ -27,6 +27,7 @@ type Engine struct {
 	Rules       SplitRules
 	Recognition Recognition
 	Classifiers []Classifier
+	Expanders   []Expander
 	Sources     []Source
 	// Runners are further long-running parts (outbox, HTTP, timestamping),
 	// supervised like the sources.
@@ -288,6 +289,33 @@ func (e *Engine) split(ctx context.Context, d *Document) error {
 	orig := e.Store.OriginalPath(b.SHA256)
 	pageCount := 1
 	plan := SplitPlan{}
+	for _, x := range e.Expanders {
+		exp, ok, err := x.Expand(ctx, ExpandInput{Batch: b, Original: orig})
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		for _, part := range exp.Parts {
+			if part.Source == "" {
+				part.Source = b.Source
+			}
+			if part.Profile.Name == "" {
+				part.Profile = Profile{Name: b.Profile, Protection: d.Protection}
+			}
+			if part.Metadata == nil {
+				part.Metadata = map[string]string{}
+			}
+			part.Metadata["parent_batch"] = b.ID
+			if _, _, err := e.Store.Intake(ctx, part); err != nil && !errors.Is(err, ErrDuplicate) {
+				return fmt.Errorf("taking in part %s: %w", part.Name, err)
+			}
+		}
+		plan.Documents = []Segment{{Pages: []int{1}, Metadata: exp.Metadata}}
+		_, err = e.Store.ApplySplit(ctx, d.ID, 1, plan, e.owner())
+		return err
+	}
 	if e.Opener != nil && pageMedia(b.MediaType) {
 		ps, err := e.Opener.Open(ctx, orig, b.MediaType)
 		if err != nil {
@@ -351,7 +379,7 @@ func (e *Engine) checkInput(b *Batch) error {
 		return BadInput(fmt.Sprintf("Datei ist zu groß (%d Bytes, höchstens %d)", b.Size, e.Config.Intake.MaxFileSize),
 			fmt.Sprintf("file too large (%d bytes, limit %d)", b.Size, e.Config.Intake.MaxFileSize), nil)
 	}
-	if !pageMedia(b.MediaType) && !e.classifiable(b.MediaType) {
+	if !pageMedia(b.MediaType) && !e.classifiable(b.MediaType) && len(e.Expanders) == 0 {
 		return BadInput("Dateiformat wird nicht unterstützt (erlaubt: PDF, TIFF, JPEG, PNG)",
 			"unsupported file format (accepted: PDF, TIFF, JPEG, PNG)", fmt.Errorf("media type %s", b.MediaType))
 	}
@@ -361,7 +389,7 @@ func (e *Engine) checkInput(b *Batch) error {
 // classifiable reports whether a non-page input may be handled by a classifier
 // (e-invoice XML, mail). Only when classifiers are configured.
 func (e *Engine) classifiable(mt string) bool {
-	if len(e.Classifiers) == 0 {
+	if len(e.Classifiers) == 0 && len(e.Expanders) == 0 {
 		return false
 	}
 	return mt == MediaXML || mt == MediaEML || mt == MediaPKCS7
@@ -399,7 +427,7 @@ func (e *Engine) recognise(ctx context.Context, d *Document) error {
 	}
 	if output == "" && e.Recognition != nil && pageMedia(b.MediaType) {
 		res, err := e.Recognition.Recognise(ctx, RecognitionJob{DocumentID: d.ID, Original: orig, MediaType: b.MediaType,
-			Pages: d.Pages, OutDir: outDir, WorkDir: workDir, Metadata: d.Metadata})
+			Pages: d.Pages, OutDir: outDir, WorkDir: workDir, Metadata: d.Metadata, KeepOriginal: keepOriginal})
 		if err != nil {
 			return err
 		}

@@ -77,6 +77,10 @@ type RecognitionJob struct {
 	OutDir     string // write document.pdf here (temp name, fsync, rename)
 	WorkDir    string // scratch space, may be deleted afterwards
 	Metadata   map[string]string
+	// KeepOriginal: a classifier found the original to be the document of
+	// record (signed PDF, ZUGFeRD invoice). Recognition must not rewrite it;
+	// it writes at most a readable rendition beside it and returns that.
+	KeepOriginal bool
 }
 
 // PageResult describes one page of a recognised document.
@@ -156,4 +160,29 @@ type Receipt struct {
 type Exporter interface {
 	Name() string
 	Export(ctx context.Context, doc ExportDoc) (Receipt, error)
+}
+
+// ExpandInput is a batch that may be a container (a mail).
+type ExpandInput struct {
+	Batch    *Batch
+	Original string // path of the stored original
+}
+
+// Expansion is what an Expander made of a container.
+type Expansion struct {
+	// Parts are taken in as batches of their own (same source and profile as
+	// the container unless set), e.g. a mail's attachments. Their Item.Path
+	// files may be deleted after intake.
+	Parts []Item
+	// Metadata and Flags go to the container's own document (e.g. the mail).
+	Metadata map[string]string
+	Flags    []string
+}
+
+// Expander unpacks containers (mails) into parts. It returns ok=false for
+// batches it does not handle. The container's own document continues through
+// the pipeline (its rendition comes from a Classifier). Expand may be called
+// again for the same batch after a crash: parts are deduplicated by intake.
+type Expander interface {
+	Expand(ctx context.Context, in ExpandInput) (x Expansion, ok bool, err error)
 }

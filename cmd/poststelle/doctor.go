@@ -40,7 +40,9 @@ func runDoctor(ctx context.Context, args []string) error {
 		return &exitError{code: 1, msg: "configuration invalid"}
 	}
 	checks := []check{
-		{"config", func(context.Context, *mailroom.Config) (string, error) { return "valid (" + orDefault(cfg.Path()) + ")", nil }},
+		{"config", func(context.Context, *mailroom.Config) (string, error) {
+			return "valid (" + orDefault(cfg.Path()) + ")", nil
+		}},
 		{"data_dir", func(context.Context, *mailroom.Config) (string, error) { return writable(cfg.DataDir) }},
 		{"disk", func(context.Context, *mailroom.Config) (string, error) { return diskFree(cfg.DataDir) }},
 		{"store", func(ctx context.Context, _ *mailroom.Config) (string, error) {
@@ -59,7 +61,9 @@ func runDoctor(ctx context.Context, args []string) error {
 			}
 			return fmt.Sprintf("integrity ok, journal chain ok (%d entries)", n), nil
 		}},
-		{"tesseract", func(ctx context.Context, _ *mailroom.Config) (string, error) { return tesseractLangs(ctx, cfg.Recognition.Languages) }},
+		{"tesseract", func(ctx context.Context, _ *mailroom.Config) (string, error) {
+			return tesseractLangs(ctx, cfg.Recognition.Languages)
+		}},
 	}
 	for _, f := range cfg.Folders {
 		f := f

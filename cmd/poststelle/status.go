@@ -17,10 +17,10 @@ func init() {
 }
 
 type statusReport struct {
-	DataDir string                `json:"data_dir"`
+	DataDir string                 `json:"data_dir"`
 	Counts  map[mailroom.State]int `json:"counts"`
-	Sources []store.SourceCount   `json:"sources"`
-	Oldest  *oldestItem           `json:"oldest_waiting,omitempty"`
+	Sources []store.SourceCount    `json:"sources"`
+	Oldest  *oldestItem            `json:"oldest_waiting,omitempty"`
 }
 
 type oldestItem struct {
