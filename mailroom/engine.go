@@ -283,8 +283,8 @@ func (e *Engine) split(ctx context.Context, d *Document) error {
 	if err != nil {
 		return err
 	}
-	if err := e.checkInput(b); err != nil {
-		return err
+	if b.Size == 0 {
+		return BadInput("Datei ist leer", "file is empty", nil)
 	}
 	orig := e.Store.OriginalPath(b.SHA256)
 	pageCount := 1
@@ -314,6 +314,9 @@ func (e *Engine) split(ctx context.Context, d *Document) error {
 		}
 		plan.Documents = []Segment{{Pages: []int{1}, Metadata: exp.Metadata}}
 		_, err = e.Store.ApplySplit(ctx, d.ID, 1, plan, e.owner())
+		return err
+	}
+	if err := e.checkInput(b); err != nil {
 		return err
 	}
 	if e.Opener != nil && pageMedia(b.MediaType) {
@@ -379,7 +382,7 @@ func (e *Engine) checkInput(b *Batch) error {
 		return BadInput(fmt.Sprintf("Datei ist zu groß (%d Bytes, höchstens %d)", b.Size, e.Config.Intake.MaxFileSize),
 			fmt.Sprintf("file too large (%d bytes, limit %d)", b.Size, e.Config.Intake.MaxFileSize), nil)
 	}
-	if !pageMedia(b.MediaType) && !e.classifiable(b.MediaType) && len(e.Expanders) == 0 {
+	if !pageMedia(b.MediaType) && !e.classifiable(b.MediaType) {
 		return BadInput("Dateiformat wird nicht unterstützt (erlaubt: PDF, TIFF, JPEG, PNG)",
 			"unsupported file format (accepted: PDF, TIFF, JPEG, PNG)", fmt.Errorf("media type %s", b.MediaType))
 	}
@@ -389,7 +392,7 @@ func (e *Engine) checkInput(b *Batch) error {
 // classifiable reports whether a non-page input may be handled by a classifier
 // (e-invoice XML, mail). Only when classifiers are configured.
 func (e *Engine) classifiable(mt string) bool {
-	if len(e.Classifiers) == 0 && len(e.Expanders) == 0 {
+	if len(e.Classifiers) == 0 {
 		return false
 	}
 	return mt == MediaXML || mt == MediaEML || mt == MediaPKCS7
@@ -410,7 +413,8 @@ func (e *Engine) recognise(ctx context.Context, d *Document) error {
 	output := ""
 	keepOriginal := false
 	for _, c := range e.Classifiers {
-		cl, err := c.Classify(ctx, ClassifyInput{Original: orig, MediaType: b.MediaType, Filename: b.Filename, Pages: d.Pages})
+		cl, err := c.Classify(ctx, ClassifyInput{DocumentID: d.ID, Original: orig, MediaType: b.MediaType, Filename: b.Filename,
+			Pages: d.Pages, Metadata: d.Metadata, OutDir: outDir})
 		if err != nil {
 			return err
 		}

@@ -110,10 +110,13 @@ type Recognition interface {
 
 // ClassifyInput is what a Classifier looks at.
 type ClassifyInput struct {
-	Original  string
-	MediaType string
-	Filename  string
-	Pages     []int
+	DocumentID string
+	Original   string
+	MediaType  string
+	Filename   string
+	Pages      []int
+	Metadata   map[string]string
+	OutDir     string // out/<document-id>: where a rendition may be written (temp name, rename)
 }
 
 // Classification is what a Classifier found.
