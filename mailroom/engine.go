@@ -28,6 +28,9 @@ type Engine struct {
 	Recognition Recognition
 	Classifiers []Classifier
 	Expanders   []Expander
+	// Finisher makes the evidence at approval; Policy enforces protection levels.
+	Finisher Finisher
+	Policy   ApprovalPolicy
 	Sources     []Source
 	// Runners are further long-running parts (outbox, HTTP, timestamping),
 	// supervised like the sources.
@@ -449,11 +452,7 @@ func (e *Engine) recognise(ctx context.Context, d *Document) error {
 		return err
 	}
 	os.RemoveAll(workDir)
-	next := StateReview
-	if e.autoApprove(b) {
-		next = StateApproved
-	}
-	_, err = e.Store.Transition(ctx, d.ID, Change{To: next, Actor: e.owner(), Action: "recognised",
+	_, err = e.Store.Transition(ctx, d.ID, Change{To: StateReview, Actor: e.owner(), Action: "recognised",
 		Detail: map[string]any{"output": output, "flags": flags, "pages": len(pages)},
 		Mutate: func(doc *Document) error {
 			for k, v := range meta {
@@ -469,7 +468,13 @@ func (e *Engine) recognise(ctx context.Context, d *Document) error {
 			doc.Output = output
 			return nil
 		}})
-	return err
+	if err != nil {
+		return err
+	}
+	if e.autoApprove(b) {
+		return e.approve(ctx, d.ID, Approval{Person: AutomaticApprover, Automatic: true, Time: time.Now().UTC()})
+	}
+	return nil
 }
 
 func (e *Engine) autoApprove(b *Batch) bool {
