@@ -31,7 +31,7 @@ type Engine struct {
 	// Finisher makes the evidence at approval; Policy enforces protection levels.
 	Finisher Finisher
 	Policy   ApprovalPolicy
-	Sources     []Source
+	Sources  []Source
 	// Runners are further long-running parts (outbox, HTTP, timestamping),
 	// supervised like the sources.
 	Runners []Runner

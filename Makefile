@@ -1,0 +1,46 @@
+# Poststelle — build, run, test.
+#   make run    install what is missing (Debian, as root), build, run the engine on the embedded default config
+#   make test   install what is missing, run all tests
+SHELL := /bin/bash
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+DATA ?= poststelle-data
+CORPUS ?= $(abspath ../shared/corpus)
+export POSTSTELLE_CORPUS ?= $(CORPUS)
+export PATH := $(PATH):/usr/local/go/bin
+
+.PHONY: all deps build run test test-short bench fmt vet clean
+
+all: build
+
+deps:
+	@bash .ci/install-deps
+
+build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/poststelle ./cmd/poststelle
+
+run: deps build
+	./bin/poststelle serve --data-dir $(DATA)
+
+test: deps
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 40m ./...
+
+test-short:
+	$(GO) test -short -count=1 ./...
+
+bench: build
+	./bin/poststelle bench-ocr
+	./bin/poststelle bench-barcodes
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+vet:
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin dist
+
+-include packaging/package.mk
