@@ -194,4 +194,3 @@ func (s *tiffSet) Page(ctx context.Context, i int, dpi float64) (mailroom.Page, 
 }
 
 func (s *tiffSet) Close() error { s.closed = true; s.data = nil; return nil }
-
