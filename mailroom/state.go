@@ -29,7 +29,7 @@ var transitions = map[State][]State{
 	StateReceived:    {StateSplitting, StateQuarantined},
 	StateSplitting:   {StateReceived, StateRecognising, StateQuarantined, StateRejected},
 	StateRecognising: {StateReview, StateApproved, StateQuarantined},
-	StateReview:      {StateApproved, StateRejected, StateQuarantined, StateReview},
+	StateReview:      {StateApproved, StateRejected, StateQuarantined, StateReview, StateRecognising}, // → recognising: the desk changed pages; the PDF is re-made
 	StateApproved:    {StateExporting, StateReview},
 	StateExporting:   {StateExported, StateApproved, StateQuarantined},
 	StateExported:    {},
