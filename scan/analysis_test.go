@@ -1,0 +1,86 @@
+package scan
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"poststelle/mailroom"
+	"poststelle/mailroom/testcorpus"
+	"poststelle/ocr"
+)
+
+func openPage(t testing.TB, i int, rel ...string) mailroom.Page {
+	t.Helper()
+	ps, err := NewOpener(Options{DPI: 300}).Open(context.Background(), testcorpus.Path(t, rel...), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ps.Close()
+	p, err := ps.Page(context.Background(), i, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestBlankPages(t *testing.T) {
+	for _, c := range []struct {
+		rel   []string
+		blank bool
+	}{
+		{[]string{"naps2", "blank1.jpg"}, true},
+		{[]string{"naps2", "notblank.jpg"}, false},
+		{[]string{"ocrmypdf", "blank.pdf"}, true},
+		{[]string{"naps2", "skewed.jpg"}, false},
+		{[]string{"tesseract", "phototest.tif"}, false},
+		{[]string{"scans", "batch-visible.pdf"}, false},
+	} {
+		p := openPage(t, 0, c.rel...)
+		blank, ratio := IsBlank(ocr.Gray(p.Image), p.DPI, BlankOptions{})
+		t.Logf("%s: ink %.5f blank %v", c.rel[1], ratio, blank)
+		if blank != c.blank {
+			t.Errorf("%s: blank = %v, want %v (ink ratio %.5f)", c.rel[1], blank, c.blank, ratio)
+		}
+	}
+}
+
+func TestDetectSkew(t *testing.T) {
+	p := openPage(t, 0, "naps2", "skewed.jpg")
+	g := ocr.Gray(p.Image)
+	a, ok := DetectSkew(g, p.DPI, 20)
+	t.Logf("skewed.jpg: %.2f° ok %v", a, ok)
+	if !ok || math.Abs(math.Abs(a)-16) > 0.5 {
+		t.Fatalf("skewed.jpg skew %.2f°, want 15.5…16.5°", a)
+	}
+	// After correction the residual skew is small.
+	st := Correction{Skew: a}.Apply(g)
+	r, _ := DetectSkew(st, p.DPI, 20)
+	if math.Abs(r) > 0.5 {
+		t.Fatalf("residual skew %.2f°", r)
+	}
+	// An artificially turned page is measured with the right sign.
+	q := openPage(t, 0, "tesseract", "phototest.tif")
+	qg := ocr.Gray(q.Image)
+	base, _ := DetectSkew(qg, q.DPI, 20)
+	for _, turn := range []float64{3, -7.5} {
+		// Correction{Skew: -turn} turns the content clockwise by turn.
+		tg := Correction{Skew: -turn}.Apply(qg)
+		got, ok := DetectSkew(tg, q.DPI, 20)
+		if !ok || math.Abs(got-base-turn) > 0.3 {
+			t.Errorf("turned by %.1f°: measured %.2f° (base %.2f°)", turn, got, base)
+		}
+	}
+}
+
+func TestSkewPDF(t *testing.T) {
+	p := openPage(t, 0, "ocrmypdf", "skew.pdf")
+	g := ocr.Gray(p.Image)
+	a, ok := DetectSkew(g, p.DPI, 20)
+	st := Correction{Skew: a}.Apply(g)
+	r, _ := DetectSkew(st, p.DPI, 20)
+	t.Logf("skew.pdf: %.2f° ok %v, residual %.2f°", a, ok, r)
+	if !ok || math.Abs(a) < 1 || math.Abs(r) > 0.5 {
+		t.Fatalf("skew.pdf: measured %.2f°, residual %.2f°", a, r)
+	}
+}
