@@ -72,18 +72,22 @@ func (s *Store) migrate() error {
 		if err != nil {
 			return fmt.Errorf("store: migration %s: bad name", base)
 		}
+		body, _ := migrations.ReadFile(n)
+		// Check and apply in one immediate transaction, so two processes
+		// opening the same store at once do not both apply it.
+		tx, err := s.db.Begin()
+		if err != nil {
+			return fmt.Errorf("store: migrations: %w", err)
+		}
 		var one int
-		err = s.db.QueryRow(`SELECT 1 FROM schema_migrations WHERE version = ?`, v).Scan(&one)
+		err = tx.QueryRow(`SELECT 1 FROM schema_migrations WHERE version = ?`, v).Scan(&one)
 		if err == nil {
+			tx.Rollback()
 			continue
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
+			tx.Rollback()
 			return fmt.Errorf("store: migrations: %w", err)
-		}
-		body, _ := migrations.ReadFile(n)
-		tx, err := s.db.Begin()
-		if err != nil {
-			return err
 		}
 		if _, err := tx.Exec(string(body)); err != nil {
 			tx.Rollback()
