@@ -153,6 +153,11 @@ type TargetConfig struct {
 	RateLimit    float64           `toml:"rate_limit"`
 	Timeout      Duration          `toml:"timeout"`
 	Insecure     bool              `toml:"insecure_skip_verify"`
+	// ObjectType is the CMIS object type of created documents (cmis:document).
+	ObjectType string `toml:"object_type"`
+	// Retries: quick retries within one delivery attempt (5xx, 429, timeouts)
+	// before the outbox's own backoff takes over.
+	Retries int `toml:"retries"`
 }
 
 // OperatorConfig is a person who may log in at the desk.
