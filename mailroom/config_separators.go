@@ -7,6 +7,11 @@ type SeparatorConfig struct {
 	SeparatorTexts []string `toml:"separator_texts"`
 	// PatchCodes that act as pure separators ("1","2","3","4","6","T").
 	PatchCodes []string `toml:"patch_codes"`
+	// PatchExact: only the listed patch codes count. When false (the default) a
+	// patch code whose mirror partner is listed counts too (T read as 3, 1 as
+	// 6), because a sheet fed upside down reads as the partner when the
+	// pattern's position cannot tell its orientation.
+	PatchExact bool `toml:"patch_exact"`
 	// ASNPrefix: a barcode with this prefix plus digits starts a new document and keeps its page.
 	ASNPrefix string `toml:"asn_prefix"`
 	// TagPattern: a regular expression whose first group is a tag; the page starts a new document.

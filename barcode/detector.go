@@ -1,0 +1,152 @@
+package barcode
+
+import (
+	"context"
+	"image"
+	"math"
+	"sort"
+
+	"poststelle/mailroom"
+)
+
+// Options tune a Detector. The zero value is the default.
+type Options struct {
+	// NoPatch turns the patch-code decoder off.
+	NoPatch bool
+	// NoBarcodes turns the barcode readers off (patch codes only).
+	NoBarcodes bool
+}
+
+// Detector finds barcodes and patch codes on page images. It keeps no state
+// between calls and is safe for concurrent use.
+type Detector struct {
+	opt Options
+}
+
+var _ mailroom.Detector = (*Detector)(nil)
+
+// New returns a Detector.
+func New(opt Options) *Detector { return &Detector{opt: opt} }
+
+// Symbologies reported by the Detector.
+const (
+	QRCode     = "qrcode"
+	DataMatrix = "datamatrix"
+	Code128    = "code128"
+	Code39     = "code39"
+	EAN13      = "ean13"
+	UPCA       = "upca"
+	Aztec      = "aztec"
+	ITF        = "itf"
+	Patch      = "patch"
+)
+
+// pageDPI is the page's resolution, or an estimate from its size (a page of
+// about A4/Letter) when it is unknown.
+func pageDPI(p mailroom.Page, w, h int) float64 {
+	if p.DPI > 0 {
+		return p.DPI
+	}
+	return math.Max(72, float64(max(w, h))/11.3)
+}
+
+// Detect implements mailroom.Detector. Symbols come in reading order (top to
+// bottom, then left to right); boxes are in the page image's coordinates.
+func (d *Detector) Detect(ctx context.Context, p mailroom.Page) ([]mailroom.Symbol, error) {
+	if p.Image == nil {
+		return nil, nil
+	}
+	g := toGray(p.Image)
+	if g.w < 8 || g.h < 8 {
+		return nil, nil
+	}
+	dpi := pageDPI(p, g.w, g.h)
+	var fs []found
+	if !d.opt.NoBarcodes {
+		fs = append(fs, detectLinear(g, dpi)...)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		fs = append(fs, detectMatrix(g, dpi)...)
+	}
+	if !d.opt.NoPatch {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		fs = append(fs, detectPatches(g, dpi)...)
+	}
+	fs = dedupe(fs)
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i].box, fs[j].box
+		if a.Min.Y != b.Min.Y {
+			return a.Min.Y < b.Min.Y
+		}
+		return a.Min.X < b.Min.X
+	})
+	off := p.Image.Bounds().Min
+	out := make([]mailroom.Symbol, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, mailroom.Symbol{Symbology: f.symbology, Text: f.text, Box: f.box.Add(off), Mirrored: f.mirrored})
+	}
+	return out, nil
+}
+
+// detectLinear scans rows and columns of the full-resolution image at a
+// spacing of about 1 mm, so it touches a small part of the pixels.
+func detectLinear(g *gray, dpi float64) []found {
+	step := max(1, min(int(dpi*0.04), max(g.h, g.w)>>8))
+	decs := newLineDecoders()
+	rows := scanLines(newLumSource(g), step, decs, nil)
+	cols := scanLines(newColSource(g), step, decs, nil)
+	minLines := 2
+	out := clusterHits(rows, step, false, minLines)
+	out = append(out, clusterHits(cols, step, true, minLines)...)
+	return out
+}
+
+// matrixDirectLimit: images up to this many pixels are searched for 2D codes
+// at full resolution directly.
+const matrixDirectLimit = 3_000_000
+
+// detectMatrix looks for 2D codes on a reduced image first; on large pages it
+// then decodes candidate regions at full resolution.
+func detectMatrix(g *gray, dpi float64) []found {
+	if g.w*g.h <= matrixDirectLimit {
+		out := scanMatrix(g, 1, image.Point{}, true)
+		if len(out) == 0 && max(g.w, g.h) < 300 {
+			// Tiny images: the detectors need a quiet zone and a few
+			// pixels per module; try again enlarged on a white margin.
+			out = scanMatrixEnlarged(g)
+		}
+		return out
+	}
+	f := max(2, int(math.Round(dpi/150)))
+	small := g.reduce(f)
+	out := scanMatrix(small, f, image.Point{}, true)
+	for _, r := range matrixCandidates(small, f, dpi, out) {
+		crop := g.crop(r)
+		out = append(out, scanMatrix(crop, 1, r.Min, true)...)
+	}
+	return out
+}
+
+// dedupe merges symbols with the same symbology and text whose boxes
+// overlap (the same symbol read in rows and in columns, or twice).
+func dedupe(fs []found) []found {
+	var out []found
+	for _, f := range fs {
+		merged := false
+		for i := range out {
+			o := &out[i]
+			if o.symbology == f.symbology && o.text == f.text && o.box.Inset(-8).Overlaps(f.box) {
+				o.box = o.box.Union(f.box)
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			out = append(out, f)
+		}
+	}
+	return out
+}

