@@ -78,10 +78,10 @@ poll = true
 
 func TestValidateNamesBadField(t *testing.T) {
 	for body, want := range map[string]string{
-		"[[folders]]\npath = \"x\"\nprotection = \"mittel\"\n":  "folders[0].protection",
+		"[[folders]]\npath = \"x\"\nprotection = \"mittel\"\n": "folders[0].protection",
 		"[[folders]]\npath = \"x\"\nafter_intake = \"keep\"\n": "folders[0].after_intake",
-		"[log]\nformat = \"xml\"\n":                             "log.format",
-		"[[targets]]\nname = \"a\"\ntype = \"ftp\"\n":           "targets[0].type",
+		"[log]\nformat = \"xml\"\n":                            "log.format",
+		"[[targets]]\nname = \"a\"\ntype = \"ftp\"\n":          "targets[0].type",
 	} {
 		_, err := Load(writeConfig(t, body), "")
 		if err == nil || !strings.Contains(err.Error(), want) {

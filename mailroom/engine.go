@@ -35,6 +35,9 @@ type Engine struct {
 	// Runners are further long-running parts (outbox, HTTP, timestamping),
 	// supervised like the sources.
 	Runners []Runner
+	// ExtraStages run before the built-in split and recognise stages
+	// (e.g. delivery: approved → exporting).
+	ExtraStages []Stage
 	// Hooks observe the pipeline (metrics).
 	Hooks Hooks
 	// OneShot (the `process` command): a failed step quarantines the
@@ -155,18 +158,45 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 }
 
-// claimOrder is the order in which the dispatcher looks for work: finish
-// documents before starting new batches.
-var claimOrder = []struct{ from, to State }{
-	{StateRecognising, StateRecognising},
-	{StateReceived, StateSplitting},
+// Stage is one automatic step of the pipeline. The dispatcher claims a
+// document in state From (moving it to Working while a worker has it) and
+// hands it to Process on a worker goroutine. Process must move the document
+// on (through the store) or return an error. It is called again for the same
+// document after a crash and must therefore be idempotent.
+type Stage interface {
+	Name() string
+	From() State
+	Working() State
+	Process(ctx context.Context, d *Document) error
+}
+
+type stageFunc struct {
+	name          string
+	from, working State
+	fn            func(ctx context.Context, d *Document) error
+}
+
+func (s stageFunc) Name() string                                   { return s.name }
+func (s stageFunc) From() State                                    { return s.from }
+func (s stageFunc) Working() State                                 { return s.working }
+func (s stageFunc) Process(ctx context.Context, d *Document) error { return s.fn(ctx, d) }
+
+// stages returns the pipeline's stages in dispatch priority: later stages
+// first, so documents are finished before new batches are started.
+func (e *Engine) stages() []Stage {
+	st := append([]Stage{}, e.ExtraStages...)
+	return append(st,
+		stageFunc{"recognise", StateRecognising, StateRecognising, e.recognise},
+		stageFunc{"split", StateReceived, StateSplitting, e.split},
+	)
 }
 
 func (e *Engine) dispatch(ctx context.Context, queue chan<- *Document, idle time.Duration) error {
+	stages := e.stages()
 	for {
 		found := false
-		for _, c := range claimOrder {
-			d, err := e.Store.Claim(ctx, c.from, c.to, e.owner())
+		for _, st := range stages {
+			d, err := e.Store.Claim(ctx, st.From(), st.Working(), e.owner())
 			if err != nil {
 				if ctx.Err() != nil {
 					return nil
@@ -195,15 +225,28 @@ func (e *Engine) dispatch(ctx context.Context, queue chan<- *Document, idle time
 	}
 }
 
-// Advance runs the one step that d's state calls for. Failures go to the
+// stageFor returns the stage that works on documents in state s.
+func (e *Engine) stageFor(s State) Stage {
+	for _, st := range e.stages() {
+		if st.From() == s || st.Working() == s {
+			return st
+		}
+	}
+	return nil
+}
+
+// Advance runs the stage that d's state calls for. Failures go to the
 // document (retry with backoff, or quarantine); Advance never panics and
 // never stops other documents.
 func (e *Engine) Advance(ctx context.Context, d *Document) {
+	st := e.stageFor(d.State)
+	if st == nil {
+		return
+	}
 	start := time.Now()
-	step := string(d.State)
-	err := e.safeStep(ctx, d)
+	err := e.safeStep(ctx, st, d)
 	if e.Hooks.StepDone != nil {
-		e.Hooks.StepDone(step, time.Since(start), err)
+		e.Hooks.StepDone(st.Name(), time.Since(start), err)
 	}
 	if err == nil {
 		return
@@ -216,27 +259,22 @@ func (e *Engine) Advance(ctx context.Context, d *Document) {
 	e.fail(ctx, d, err)
 }
 
-func (e *Engine) safeStep(ctx context.Context, d *Document) (err error) {
+func (e *Engine) safeStep(ctx context.Context, st Stage, d *Document) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("internal error (panic): %v", p)
-			e.log().Error("panic in pipeline step", "document", d.ID, "panic", p, "stack", string(debug.Stack()))
+			e.log().Error("panic in pipeline step", "step", st.Name(), "document", d.ID, "panic", p, "stack", string(debug.Stack()))
 		}
 	}()
-	switch d.State {
-	case StateSplitting:
-		return e.split(ctx, d)
-	case StateReceived:
-		// Claimed directly (process mode): move to splitting first.
-		nd, err := e.Store.Transition(ctx, d.ID, Change{To: StateSplitting, Actor: e.owner()})
+	if d.State != st.Working() {
+		// Not claimed by the dispatcher (process mode): move it first.
+		nd, err := e.Store.Transition(ctx, d.ID, Change{To: st.Working(), Actor: e.owner()})
 		if err != nil {
 			return err
 		}
-		return e.split(ctx, nd)
-	case StateRecognising:
-		return e.recognise(ctx, d)
+		d = nd
 	}
-	return nil
+	return st.Process(ctx, d)
 }
 
 func (e *Engine) fail(ctx context.Context, d *Document, err error) {
@@ -580,8 +618,11 @@ func (e *Engine) ProcessBatch(ctx context.Context, batchID string) error {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
+				before := d.UpdatedAt
 				e.Advance(ctx, d)
-				progressed = true
+				if nd, err := e.Store.Document(ctx, d.ID); err == nil && (nd.State != d.State || !nd.UpdatedAt.Equal(before)) {
+					progressed = true
+				}
 			}
 		}
 		if !progressed {

@@ -190,7 +190,7 @@ func TestClaimSplitRecover(t *testing.T) {
 	c, _ = s.Claim(ctx, mailroom.StateReceived, mailroom.StateSplitting, "w1")
 	plan := mailroom.SplitPlan{
 		Separators: []mailroom.Separator{{Page: 3, Symbology: "code39", Text: "PATCHT", Action: "split"}},
-		Documents: []mailroom.Segment{{Pages: []int{1, 2}}, {Pages: []int{4, 5}, Metadata: map[string]string{"asn": "7"}}},
+		Documents:  []mailroom.Segment{{Pages: []int{1, 2}}, {Pages: []int{4, 5}, Metadata: map[string]string{"asn": "7"}}},
 	}
 	docs, err := s.ApplySplit(ctx, c.ID, 5, plan, "w1")
 	if err != nil || len(docs) != 2 {
