@@ -510,7 +510,12 @@ func (e *Engine) recognise(ctx context.Context, d *Document) error {
 		return err
 	}
 	if e.autoApprove(b) {
-		return e.approve(ctx, d.ID, Approval{Person: AutomaticApprover, Automatic: true, Time: time.Now().UTC()})
+		err := e.approve(ctx, d.ID, Approval{Person: AutomaticApprover, Automatic: true, Time: time.Now().UTC()})
+		if err != nil {
+			// The document stays in review for a person; it is not lost or retried blindly.
+			e.log().Warn("automatic approval refused; document waits at the desk", "document", d.ID, "err", err)
+			e.Store.Append(ctx, e.owner(), "auto-approve-refused", d.ID, d.BatchID, map[string]string{"error": err.Error()})
+		}
 	}
 	return nil
 }
