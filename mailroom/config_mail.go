@@ -1,11 +1,40 @@
 package mailroom
 
-// MailConfig configures the IMAP / De-Mail intake.
+import (
+	"fmt"
+	"strings"
+)
+
+// MailConfig configures the IMAP / De-Mail intake, MIME unpacking and the
+// e-invoice recognition.
 type MailConfig struct {
 	Accounts []MailAccount `toml:"accounts"`
 	// Mode: "separate" (each attachment its own document) or "together".
 	Mode          string `toml:"mode"`
 	MaxAttachment int64  `toml:"max_attachment"` // bytes; larger parts are quarantined with a reason
+	// MaxMessage bounds one mail fetched from a mailbox (bytes); a larger
+	// mail is still taken in and quarantined with a reason.
+	MaxMessage int64 `toml:"max_message"`
+	// TrustCAFile is a PEM file of CA certificates trusted for S/MIME and
+	// PDF signatures in addition to the system roots ("" = system roots only).
+	TrustCAFile string `toml:"trust_ca_file"`
+	// Reconnect is the longest wait between reconnection attempts.
+	Reconnect Duration `toml:"reconnect"`
+	// EInvoice configures e-invoice recognition and routing.
+	EInvoice EInvoiceConfig `toml:"einvoice"`
+}
+
+// EInvoiceConfig configures XRechnung / ZUGFeRD recognition.
+type EInvoiceConfig struct {
+	Enabled bool           `toml:"enabled"`
+	Routes  []LeitwegRoute `toml:"routes"`
+}
+
+// LeitwegRoute routes e-invoices by the start of their Leitweg-ID (buyer reference).
+type LeitwegRoute struct {
+	Prefix     string `toml:"prefix"`
+	Department string `toml:"department"`
+	Class      string `toml:"class"`
 }
 
 // MailAccount is one mailbox.
@@ -22,4 +51,77 @@ type MailAccount struct {
 	Keyword      string   `toml:"keyword"`
 	Poll         Duration `toml:"poll"`
 	Insecure     bool     `toml:"insecure_skip_verify"`
+	// CAFile is a PEM file of CAs trusted for this server's certificate in
+	// addition to the system roots.
+	CAFile string `toml:"ca_file"`
+	// Idle uses IMAP IDLE (if the server has it) between polls.
+	Idle *bool `toml:"idle"`
+	// Filters: a mail is taken in only if every non-empty filter matches
+	// (case-insensitive substrings; "" = any).
+	FromContains       string `toml:"from_contains"`
+	SubjectContains    string `toml:"subject_contains"`
+	AttachmentContains string `toml:"attachment_contains"`
+}
+
+func init() {
+	sectionValidators = append(sectionValidators, validateMail)
+}
+
+func validateMail(c *Config) error {
+	m := &c.Mail
+	switch m.Mode {
+	case "separate", "together":
+	default:
+		return fmt.Errorf("mail.mode: %q is not separate or together", m.Mode)
+	}
+	if m.MaxAttachment < 0 || m.MaxMessage < 0 {
+		return fmt.Errorf("mail.max_attachment and mail.max_message must not be negative")
+	}
+	names := map[string]bool{}
+	for i := range m.Accounts {
+		a := &m.Accounts[i]
+		if a.Name == "" {
+			a.Name = a.User
+		}
+		if a.Name == "" {
+			return fmt.Errorf("mail.accounts[%d].name is empty", i)
+		}
+		if names[a.Name] {
+			return fmt.Errorf("mail.accounts[%d].name %q is used twice", i, a.Name)
+		}
+		names[a.Name] = true
+		if a.Host == "" {
+			return fmt.Errorf("mail.accounts[%d].host is empty", i)
+		}
+		if a.TLS == "" {
+			a.TLS = "implicit"
+		}
+		switch a.TLS {
+		case "implicit", "starttls", "none":
+		default:
+			return fmt.Errorf("mail.accounts[%d].tls: %q is not implicit, starttls or none", i, a.TLS)
+		}
+		if a.Port == 0 {
+			a.Port = 993
+			if a.TLS != "implicit" {
+				a.Port = 143
+			}
+		}
+		if len(a.Folders) == 0 {
+			a.Folders = []string{"INBOX"}
+		}
+		if a.MoveTo == "" && a.Keyword == "" {
+			return fmt.Errorf("mail.accounts[%d]: set move_to or keyword (how a stored mail is marked)", i)
+		}
+		if a.Keyword != "" && strings.ContainsAny(a.Keyword, " ()[]{}%*\"\\") {
+			return fmt.Errorf("mail.accounts[%d].keyword %q is not a valid IMAP keyword", i, a.Keyword)
+		}
+		if a.Protection == "" {
+			a.Protection = ProtectionNormal
+		}
+		if !a.Protection.Valid() {
+			return fmt.Errorf("mail.accounts[%d].protection: %q is not one of normal, hoch, sehr hoch", i, a.Protection)
+		}
+	}
+	return nil
 }
