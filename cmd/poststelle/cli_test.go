@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func run(t *testing.T, bin string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+func jsonLines(t *testing.T, s string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(s))
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("not a JSON line: %q: %v", sc.Text(), err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// TestProcessQuarantineCycle: a file Poststelle cannot take is quarantined with
+// a German/English reason, listed, retried (and quarantined again), released
+// to the desk; the process output has the documented shape.
+func TestProcessQuarantineCycle(t *testing.T) {
+	bin := binary(t)
+	data := t.TempDir()
+	bad := filepath.Join(t.TempDir(), "notiz.txt")
+	os.WriteFile(bad, []byte("Dies ist keine PDF-Datei."), 0o644)
+	empty := filepath.Join(t.TempDir(), "leer.pdf")
+	os.WriteFile(empty, nil, 0o644)
+	out, stderr, code := run(t, bin, "process", "--data-dir", data, bad, empty)
+	if code != 0 {
+		t.Fatalf("process exit %d: %s", code, stderr)
+	}
+	lines := jsonLines(t, out)
+	if len(lines) != 4 {
+		t.Fatalf("want batch+document per file, got %d lines:\n%s", len(lines), out)
+	}
+	for i, l := range lines {
+		wantType := []string{"batch", "document"}[i%2]
+		if l["type"] != wantType {
+			t.Fatalf("line %d type %v, want %s", i, l["type"], wantType)
+		}
+		if wantType == "batch" {
+			for _, k := range []string{"id", "source", "page_count", "separators"} {
+				if _, ok := l[k]; !ok {
+					t.Errorf("batch line lacks %s", k)
+				}
+			}
+			continue
+		}
+		for _, k := range []string{"id", "batch", "source", "state", "pages", "output", "metadata", "flags", "reason"} {
+			if _, ok := l[k]; !ok {
+				t.Errorf("document line lacks %s", k)
+			}
+		}
+		if l["state"] != "quarantined" {
+			t.Errorf("%v: state %v, want quarantined", l["source"], l["state"])
+		}
+		reason, _ := l["reason"].(string)
+		if !strings.Contains(reason, " / ") {
+			t.Errorf("reason not German / English: %q", reason)
+		}
+	}
+	if r := lines[3]["reason"].(string); !strings.Contains(r, "leer") || !strings.Contains(r, "empty") {
+		t.Errorf("empty file reason: %q", r)
+	}
+	// The original is kept.
+	listOut, _, code := run(t, bin, "quarantine", "list", "--json", "--data-dir", data)
+	if code != 0 {
+		t.Fatal("quarantine list failed")
+	}
+	q := jsonLines(t, listOut)
+	if len(q) != 2 {
+		t.Fatalf("quarantine list: %d entries", len(q))
+	}
+	for _, e := range q {
+		if _, err := os.Stat(e["original"].(string)); err != nil {
+			t.Errorf("original of quarantined %v missing", e["file"])
+		}
+	}
+	id := lines[1]["id"].(string)
+	if _, se, code := run(t, bin, "quarantine", "release", "--data-dir", data, "--as", "pruefer", id); code != 0 {
+		t.Fatalf("release: %s", se)
+	}
+	st, _, _ := run(t, bin, "status", "--json", "--data-dir", data)
+	var s statusReport
+	if err := json.Unmarshal([]byte(st), &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Counts["review"] != 1 || s.Counts["quarantined"] != 1 || len(s.Sources) != 1 || s.Sources[0].Batches != 2 {
+		t.Fatalf("status after release: %+v", s)
+	}
+	// Same file again: recognised as duplicate, not stored twice.
+	out, _, _ = run(t, bin, "process", "--data-dir", data, bad)
+	if l := jsonLines(t, out); len(l) < 1 || l[0]["duplicate"] != true {
+		t.Fatalf("second process of the same file not reported as duplicate: %s", out)
+	}
+}
+
+func TestConfigCommandAndUnknownKey(t *testing.T) {
+	bin := binary(t)
+	out, _, code := run(t, bin, "config")
+	if code != 0 || !strings.Contains(out, "stable_delay = \"2s\"") || !strings.Contains(out, "# ") {
+		t.Fatalf("config output:\n%s", out)
+	}
+	p := filepath.Join(t.TempDir(), "c.toml")
+	os.WriteFile(p, []byte("[intake]\nstable_delai = \"1s\"\n"), 0o600)
+	_, stderr, code := run(t, bin, "status", "--config", p)
+	if code == 0 || !strings.Contains(stderr, "intake.stable_delai") {
+		t.Fatalf("unknown key not named: exit %d, %s", code, stderr)
+	}
+	// The effective configuration of a file decodes again.
+	os.WriteFile(p, []byte("data_dir = \"d\"\n"), 0o600)
+	out, stderr, code = run(t, bin, "config", "--config", p)
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	p2 := filepath.Join(t.TempDir(), "c2.toml")
+	os.WriteFile(p2, []byte(out), 0o600)
+	if _, stderr, code := run(t, bin, "status", "--config", p2); code != 0 {
+		t.Fatalf("effective config does not load again: %s", stderr)
+	}
+}
+
+func freePort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func TestServeHTTPHealthAndMetrics(t *testing.T) {
+	bin := binary(t)
+	data := t.TempDir()
+	addr := freePort(t)
+	cfg := testConfig(t, data, "")
+	b, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, bytes.Replace(b, []byte(`listen = ""`), []byte(fmt.Sprintf("listen = %q", addr)), 1), 0o600)
+	srv := startServe(t, bin, cfg, filepath.Join(t.TempDir(), "serve.log"))
+	defer srv.stop(t)
+	var body []byte
+	for i := 0; i < 100; i++ {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			body, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(string(body), `"status":"ok"`) {
+		t.Fatalf("healthz: %s", body)
+	}
+	os.WriteFile(filepath.Join(data, "inbox", "x.pdf"), []byte("%PDF-1.4 kaputt"), 0o644)
+	var metrics string
+	for i := 0; i < 100; i++ {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		metrics = string(m)
+		if strings.Contains(metrics, `poststelle_intake_total{outcome="stored",source="folder:eingang"} 1`) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, want := range []string{`poststelle_intake_total{outcome="stored",source="folder:eingang"} 1`, `poststelle_documents{state="review"}`, "process_resident_memory_bytes"} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
