@@ -40,6 +40,10 @@ const (
 	patchMinLenIn   = 1.4  // nominal ≥ 2 in; parts may be lost to noise or overlap
 	patchGapIn      = 0.25 // longest run of lines without a reading inside one pattern
 	patchTargetDPI  = 60   // the decoder works on a page reduced to about this resolution
+	// patchMaxSkew is the largest slope of the bars against the page edge
+	// (tan 6°). Scanners' patch readers tolerate a few degrees; a sheet
+	// turned further is not a patch code (naps2/skewed.jpg, 16°, is not read).
+	patchMaxSkew = 0.105
 )
 
 // patchDecoderLine is one pattern found on one scan line.
@@ -210,6 +214,18 @@ type patchTrack struct {
 	n            int
 	votes        map[string]int
 	seq          string
+	// sums for the least-squares slope of the centre over the lines
+	sl, sc, sll, slc float64
+}
+
+// slope is the drift of the pattern's centre per line: tan of the skew.
+func (t *patchTrack) slope() float64 {
+	n := float64(t.n)
+	den := n*t.sll - t.sl*t.sl
+	if den == 0 {
+		return 0
+	}
+	return (n*t.slc - t.sl*t.sc) / den
 }
 
 // trackPatches joins readings on successive lines into bars: a patch code
@@ -237,11 +253,16 @@ func trackPatches(reads []patchRead, dpi float64) []patchTrack {
 		t.lastC = c
 		t.n++
 		t.votes[r.seq]++
+		l := float64(r.line)
+		t.sl, t.sc, t.sll, t.slc = t.sl+l, t.sc+c, t.sll+l*l, t.slc+l*c
 	}
 	var out []patchTrack
 	for _, t := range tracks {
 		span := t.l1 - t.l0 + 1
 		if float64(span) < patchMinLenIn*dpi || float64(t.n) < 0.5*float64(span) {
+			continue
+		}
+		if abs(t.slope()) > patchMaxSkew {
 			continue
 		}
 		best, bestN := "", 0

@@ -1,0 +1,129 @@
+package barcode
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"image/draw"
+	"testing"
+
+	"poststelle/mailroom"
+	"poststelle/mailroom/testcorpus"
+)
+
+func patchSymbols(syms []mailroom.Symbol) []mailroom.Symbol {
+	var out []mailroom.Symbol
+	for _, s := range syms {
+		if s.Symbology == Patch {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Generated sheets of all six codes at 200/300/600 dpi, bars along the top
+// or the left edge, with noise, 2° skew and (some) photocopy widening,
+// upright and upside down: each must be identified. A mirrored partner
+// counts only when reported as mirrored.
+func TestPatchGeneratedSheets(t *testing.T) {
+	d := New(Options{})
+	codes := []string{"1", "2", "3", "4", "6", "T"}
+	n := 0
+	for _, dpi := range []float64{200, 300, 600} {
+		for i, code := range codes {
+			n++
+			spec := sheetSpec{dpi: dpi, code: code, vertical: i%2 == 1, along: 1.0 + float64(i)*0.6,
+				skewDeg: []float64{2, -2}[i%2], noise: 18, seed: uint64(n), content: true}
+			if i%3 == 0 {
+				spec.widen = 0.015
+			}
+			upright := renderSheet(spec)
+			for _, turned := range []bool{false, true} {
+				img := upright
+				if turned {
+					img = gray180(upright)
+				}
+				name := fmt.Sprintf("patch %s %gdpi vertical=%v widen=%g skew=%g upside-down=%v", code, dpi, spec.vertical, spec.widen, spec.skewDeg, turned)
+				syms, err := d.Detect(context.Background(), mailroom.Page{Image: img, DPI: dpi})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ps := patchSymbols(syms)
+				if len(ps) != 1 {
+					t.Errorf("%s: want exactly one patch code, got %+v", name, ps)
+					continue
+				}
+				got := ps[0]
+				ok := got.Text == code || (got.Text == PatchMirror(code) && got.Mirrored && code != PatchMirror(code))
+				if !ok {
+					t.Errorf("%s: read %q mirrored=%v", name, got.Text, got.Mirrored)
+				}
+				if others := len(syms) - len(ps); others > 0 {
+					t.Logf("%s: also %v", name, texts(syms))
+				}
+			}
+		}
+	}
+}
+
+// Pages without patch codes: a sheet with only text, a table and an
+// ordinary barcode, and the naps2 scans that carry none.
+func TestPatchNegatives(t *testing.T) {
+	d := New(Options{NoBarcodes: true})
+	for _, dpi := range []float64{200, 300, 600} {
+		img := renderSheet(sheetSpec{dpi: dpi, noise: 18, seed: 99, content: true, skewDeg: 1})
+		syms, _ := d.Detect(context.Background(), mailroom.Page{Image: img, DPI: dpi})
+		if len(syms) > 0 {
+			t.Errorf("content sheet %g dpi: false patch codes %+v", dpi, syms)
+		}
+	}
+	for _, f := range []string{"image_upc_barcode.jpg", "blank1.jpg", "notblank.jpg", "skewed.jpg"} {
+		for _, p := range loadPages(t, testcorpus.Path(t, "naps2", f)) {
+			syms, err := d.Detect(context.Background(), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(syms) > 0 {
+				t.Errorf("%s: no patch code expected, got %+v", f, syms)
+			}
+		}
+	}
+}
+
+// naps2/patcht.jpg with its Code 39 blanked out: Patch T from the bars alone.
+func TestPatchTFromBarsAlone(t *testing.T) {
+	pages := loadPages(t, testcorpus.Path(t, "naps2", "patcht.jpg"))
+	src := pages[0].Image
+	img := image.NewRGBA(src.Bounds())
+	draw.Draw(img, img.Bounds(), src, src.Bounds().Min, draw.Src)
+	draw.Draw(img, image.Rect(914, 1643, 1722, 1825), image.White, image.Point{}, draw.Src)
+	syms, err := New(Options{}).Detect(context.Background(), mailroom.Page{Image: img, DPI: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := patchSymbols(syms)
+	if len(ps) == 0 {
+		t.Fatalf("no patch code found; symbols %v", texts(syms))
+	}
+	for _, s := range syms {
+		if s.Symbology == Code39 {
+			t.Errorf("the Code 39 was blanked out but still read: %+v", s)
+		}
+	}
+	for _, s := range ps {
+		if s.Text != "T" {
+			t.Errorf("patch read as %q mirrored=%v at %v, want T", s.Text, s.Mirrored, s.Box)
+		}
+	}
+	// The sheet carries the pattern along all four edges, each read from its
+	// edge inward: the top and left ones in image direction, the bottom and
+	// right ones against it (mirrored).
+	if len(ps) != 4 {
+		t.Errorf("want the 4 edge patterns, got %d: %+v", len(ps), ps)
+	}
+	r := mustRules(t, defaultSeparators(t))
+	plan, err := r.Plan(1, []mailroom.PageSymbols{{Page: 1, Symbols: syms}})
+	if err != nil || len(plan.Documents) != 0 || len(plan.Separators) != 1 || plan.Separators[0].Symbology != Patch {
+		t.Errorf("plan %+v, %v: want one patch separator and no document", plan, err)
+	}
+}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"poststelle/barcode"
+	"poststelle/mailroom"
+	"poststelle/scan"
+)
+
+func init() {
+	register("barcodes", "print every barcode and patch code found in files (JSON lines)", runBarcodes)
+}
+
+// barcodeLine is one output line of `poststelle barcodes`.
+type barcodeLine struct {
+	File      string `json:"file"`
+	Page      int    `json:"page"`
+	Symbology string `json:"symbology"`
+	Text      string `json:"text"`
+	Box       [4]int `json:"box"`
+	Mirrored  *bool  `json:"mirrored,omitempty"`
+}
+
+func runBarcodes(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("barcodes", flag.ContinueOnError)
+	var cf configFlags
+	cf.add(fs)
+	dpi := fs.Int("dpi", 0, "resolution for rendering PDF pages; 0: recognition.dpi of the configuration")
+	noPatch := fs.Bool("no-patch", false, "do not look for patch codes")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: poststelle barcodes [--dpi N] [--no-patch] FILE...\n\n"+
+			"Prints one JSON object per symbol found: file, page (1-based), symbology, text, box [x0,y0,x1,y1]\n"+
+			"in page pixels; patch codes as symbology \"patch\" with \"mirrored\".\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return &exitError{code: 2}
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return &exitError{code: 2}
+	}
+	cfg, err := cf.load()
+	if err != nil {
+		return err
+	}
+	if *dpi <= 0 {
+		*dpi = cfg.Recognition.DPI
+	}
+	opener := scan.NewOpener(scan.Options{DPI: *dpi, MaxPixels: cfg.Recognition.MaxPixels})
+	det := barcode.New(barcode.Options{NoPatch: *noPatch})
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetEscapeHTML(false)
+	failed := 0
+	for _, f := range fs.Args() {
+		if err := barcodesOfFile(ctx, opener, det, f, enc); err != nil {
+			failed++
+			reason := err.Error()
+			if ie, ok := mailroom.AsInputError(err); ok {
+				reason = ie.Reason()
+			}
+			fmt.Fprintf(os.Stderr, "poststelle barcodes: %s: %s\n", f, reason)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	if failed > 0 {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+func barcodesOfFile(ctx context.Context, opener mailroom.PageOpener, det mailroom.Detector, path string, enc *json.Encoder) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	ps, err := opener.Open(ctx, abs, "")
+	if err != nil {
+		return err
+	}
+	defer ps.Close()
+	for i := 0; i < ps.Len(); i++ {
+		p, err := ps.Page(ctx, i, 0)
+		if err != nil {
+			return fmt.Errorf("page %d: %w", i+1, err)
+		}
+		syms, err := det.Detect(ctx, p)
+		if err != nil {
+			return fmt.Errorf("page %d: %w", i+1, err)
+		}
+		for _, s := range syms {
+			l := barcodeLine{File: path, Page: i + 1, Symbology: s.Symbology, Text: s.Text,
+				Box: [4]int{s.Box.Min.X, s.Box.Min.Y, s.Box.Max.X, s.Box.Max.Y}}
+			if s.Symbology == barcode.Patch {
+				m := s.Mirrored
+				l.Mirrored = &m
+			}
+			if err := enc.Encode(l); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
