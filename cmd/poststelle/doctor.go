@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"poststelle/mailroom"
 	"poststelle/mailroom/store"
@@ -104,11 +103,10 @@ func writable(dir string) (string, error) {
 }
 
 func diskFree(dir string) (string, error) {
-	var s syscall.Statfs_t
-	if err := syscall.Statfs(dir, &s); err != nil {
+	free, err := freeBytes(dir)
+	if err != nil {
 		return "", err
 	}
-	free := s.Bavail * uint64(s.Bsize)
 	msg := fmt.Sprintf("%.1f GiB free", float64(free)/(1<<30))
 	if free < 1<<30 {
 		return "", fmt.Errorf("only %s", msg)
