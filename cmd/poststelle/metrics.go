@@ -73,11 +73,16 @@ func (g stateGauge) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
+// metricCollectors lets capabilities add Prometheus collectors (registered
+// when the HTTP handler is built, after the wirers ran).
+var metricCollectors []prometheus.Collector
+
 // apiRoutes lets capabilities add HTTP routes (the desk API) in their own files.
 var apiRoutes = map[string]func(cfg *mailroom.Config, st *store.Store) http.Handler{}
 
 func httpHandler(cfg *mailroom.Config, st *store.Store, m *metrics) http.Handler {
 	m.reg.MustRegister(stateGauge{st})
+	m.reg.MustRegister(metricCollectors...)
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {

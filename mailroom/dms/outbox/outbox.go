@@ -222,7 +222,7 @@ func (o *Outbox) deliver(ctx context.Context, e *mailroom.OutboxEntry) (*mailroo
 			return nil, derr
 		}
 		o.succeeded(e.Target)
-		log.Info("delivered", "object_id", rc.ObjectID, "url", rc.URL, "duration", time.Since(start).Round(time.Millisecond), "document_exported", exported)
+		log.Info("delivered", "object_id", rc.ObjectID, "url", rc.URL, "duration", time.Since(start).Round(time.Millisecond).String(), "document_exported", exported)
 		return &rc, nil
 	}
 	base, max, _, _, _, _ := o.cfg()
@@ -257,7 +257,7 @@ func (o *Outbox) deliver(ctx context.Context, e *mailroom.OutboxEntry) (*mailroo
 		attempt = ne.Attempts
 	}
 	o.failed(e.Target, err)
-	log.Warn("delivery failed; will retry", "attempt", attempt, "retry_in", d.Round(time.Millisecond), "err", err)
+	log.Warn("delivery failed; will retry", "attempt", attempt, "retry_in", d.Round(time.Millisecond).String(), "err", err)
 	return nil, err
 }
 
