@@ -1,5 +1,7 @@
 package mailroom
 
+import "fmt"
+
 // EvidenceConfig configures the replacement-scanning evidence (TR-RESISCAN).
 type EvidenceConfig struct {
 	// Seal is the PKCS#12 file of the advanced electronic seal; empty = no seal.
@@ -14,4 +16,23 @@ type EvidenceConfig struct {
 	QASampleRate float64 `toml:"qa_sample_rate"`
 	// RetentionDays before paper originals may be destroyed.
 	RetentionDays int `toml:"retention_days"`
+	// TrustCA is a PEM file of CA certificates that `verify` trusts for
+	// seals and timestamps; empty = signatures are checked, trust is not.
+	TrustCA string `toml:"trust_ca"`
+}
+
+func init() {
+	sectionValidators = append(sectionValidators, func(c *Config) error {
+		e := c.Evidence
+		if e.QASampleRate < 0 || e.QASampleRate > 1 {
+			return fmt.Errorf("evidence.qa_sample_rate: %v is not between 0 and 1", e.QASampleRate)
+		}
+		if e.RetentionDays < 0 {
+			return fmt.Errorf("evidence.retention_days must not be negative")
+		}
+		if e.TSA != "" && e.JournalTimestampInterval.Duration <= 0 {
+			return fmt.Errorf("evidence.journal_timestamp_interval must be positive when evidence.tsa is set")
+		}
+		return nil
+	})
 }

@@ -111,11 +111,20 @@ func (e *Engine) approve(ctx context.Context, docID string, a Approval) error {
 	a.QA = QAOf(d)
 	if e.Policy != nil {
 		if err := e.Policy.CheckApproval(ctx, d, b, a); err != nil {
+			if a.Automatic && errors.Is(err, ErrNotAllowed) {
+				// The rules want a person (QA sample, protection level): the
+				// document stays in review; that is not a failure.
+				e.log().Info("automatic approval withheld", "document", d.ID, "reason", err)
+				_, jerr := e.Store.Append(ctx, e.owner(), "auto-approve-withheld", d.ID, d.BatchID, map[string]string{"reason": err.Error()})
+				return jerr
+			}
+			e.Store.Append(ctx, a.Person, "approve-refused", d.ID, d.BatchID, map[string]string{"reason": err.Error()})
 			return err
 		}
 	}
 	if e.Finisher != nil {
 		if err := e.Finisher.Finish(ctx, d, b, a); err != nil {
+			e.Store.Append(ctx, e.owner(), "error", d.ID, d.BatchID, map[string]string{"step": "evidence", "error": err.Error()})
 			return fmt.Errorf("evidence: %w", err)
 		}
 	}

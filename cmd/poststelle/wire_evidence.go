@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"poststelle/mailroom"
+	"poststelle/mailroom/evidence"
+	"poststelle/mailroom/store"
+)
+
+func init() {
+	wirers["40-evidence"] = wireEvidence
+}
+
+// evidenceParts builds the sealer and TSA client of the configuration.
+func evidenceParts(cfg *mailroom.Config) (evidence.Sealer, *evidence.TSAClient, error) {
+	var sealer evidence.Sealer
+	if p := cfg.Evidence.SealP12; p != "" {
+		pw, err := mailroom.Secret(cfg.Resolve(cfg.Evidence.SealPasswordFile), cfg.Evidence.SealPasswordEnv)
+		if err != nil {
+			return nil, nil, fmt.Errorf("evidence.seal_password: %w", err)
+		}
+		s, err := evidence.LoadPKCS12(cfg.Resolve(p), pw)
+		if err != nil {
+			return nil, nil, fmt.Errorf("evidence.seal_p12: %w", err)
+		}
+		s.Location = cfg.Instance
+		sealer = s
+	}
+	var tsa *evidence.TSAClient
+	if cfg.Evidence.TSA != "" {
+		tsa = &evidence.TSAClient{URL: cfg.Evidence.TSA}
+	}
+	return sealer, tsa, nil
+}
+
+func wireEvidence(w *wiring, e *mailroom.Engine) error {
+	sealer, tsa, err := evidenceParts(w.cfg)
+	if err != nil {
+		return err
+	}
+	e.Policy = &evidence.Policy{SampleRate: w.cfg.Evidence.QASampleRate}
+	e.Finisher = &evidence.Finisher{Config: w.cfg, Store: w.store, Records: w.store, Sealer: sealer, TSA: tsa, Version: version}
+	if !w.serve {
+		return nil
+	}
+	if err := journalConfig(context.Background(), w.cfg, w.store); err != nil {
+		return err
+	}
+	if tsa != nil {
+		iv := w.cfg.Evidence.JournalTimestampInterval.Duration
+		e.Runners = append(e.Runners, mailroom.RunnerFunc{N: "journal timestamps", F: func(ctx context.Context) error {
+			return stampJournal(ctx, w.store, tsa, iv, w)
+		}})
+	}
+	return nil
+}
+
+// journalConfig journals the hash of the effective configuration when it
+// differs from the last one journaled (A.SC.11: configuration changes).
+func journalConfig(ctx context.Context, cfg *mailroom.Config, st *store.Store) error {
+	data, _ := json.Marshal(cfg)
+	sum := sha256.Sum256(data)
+	h := hex.EncodeToString(sum[:])
+	last, err := st.Journal(ctx, mailroom.JournalFilter{Action: "config", Newest: true, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(last) == 1 {
+		var d struct {
+			SHA256 string `json:"sha256"`
+		}
+		json.Unmarshal([]byte(last[0].Detail), &d)
+		if d.SHA256 == h {
+			return nil
+		}
+	}
+	_, err = st.Append(ctx, "engine", "config", "", "", map[string]any{"sha256": h, "file": cfg.Path(), "version": version,
+		"qa_sample_rate": cfg.Evidence.QASampleRate, "seal": cfg.Evidence.SealP12 != "", "tsa": cfg.Evidence.TSA})
+	return err
+}
+
+// stampJournal timestamps the journal's chain head at every interval (when
+// it moved since the last stamp) and stores the token.
+func stampJournal(ctx context.Context, st *store.Store, tsa *evidence.TSAClient, iv time.Duration, w *wiring) error {
+	for {
+		if err := stampJournalOnce(ctx, st, tsa); err != nil {
+			w.log.Warn("journal timestamp failed", "err", err)
+			st.Append(ctx, "evidence", "error", "", "", map[string]string{"step": "journal-timestamp", "error": err.Error()})
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(iv):
+		}
+	}
+}
+
+func stampJournalOnce(ctx context.Context, st *store.Store, tsa *evidence.TSAClient) error {
+	head, err := st.Journal(ctx, mailroom.JournalFilter{Newest: true, Limit: 1})
+	if err != nil || len(head) == 0 {
+		return err
+	}
+	stamps, err := st.JournalStamps(ctx)
+	if err != nil {
+		return err
+	}
+	if n := len(stamps); n > 0 && stamps[n-1].Seq == head[0].Seq {
+		return nil
+	}
+	tok, err := tsa.Stamp(ctx, []byte(head[0].Hash))
+	if err != nil {
+		return err
+	}
+	return st.PutJournalStamp(ctx, evidence.JournalStamp{Seq: head[0].Seq, Hash: head[0].Hash, Token: tok.DER, Time: tok.Time})
+}
+
+var _ = os.Stderr
