@@ -101,7 +101,9 @@ func osUser() string {
 }
 
 // Counts implements ui.Model.
-func (m *Model) Counts(ctx context.Context) (map[mailroom.State]int, error) { return m.Store.Counts(ctx) }
+func (m *Model) Counts(ctx context.Context) (map[mailroom.State]int, error) {
+	return m.Store.Counts(ctx)
+}
 
 // Documents implements ui.Model.
 func (m *Model) Documents(ctx context.Context, states ...mailroom.State) ([]ui.DocRow, error) {

@@ -1,0 +1,93 @@
+// Command poststelle-desk is the verification desk: the Fyne app where the
+// mailroom staff review documents, correct pages, check quality and
+// approve. It runs the engine embedded, with the same configuration as
+// `poststelle serve` (docs/desk.md).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"poststelle/mailroom"
+	"poststelle/mailroom/store"
+	"poststelle/ocr"
+	"poststelle/scan"
+	"poststelle/ui"
+	"poststelle/ui/embedded"
+)
+
+var version = "dev"
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "poststelle-desk:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("poststelle-desk", flag.ContinueOnError)
+	config := fs.String("config", os.Getenv("POSTSTELLE_CONFIG"), "configuration file (TOML); empty: the embedded default")
+	dataDir := fs.String("data-dir", "", "data directory (overrides data_dir of the configuration)")
+	lang := fs.String("lang", "de", "language of the desk: de or en")
+	engine := fs.String("engine", "run", "run: the embedded engine watches folders, recognises and delivers; "+
+		"off: only review (when `poststelle serve` runs on the same data directory)")
+	noOCR := fs.Bool("no-ocr", false, "run the embedded engine without OCR (page images only)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *engine == "run" && !*noOCR {
+		ocr.SingleThreaded() // re-executes with OMP_THREAD_LIMIT=1 (tesseract single-threaded)
+	}
+	var cfg *mailroom.Config
+	var err error
+	if *config == "" {
+		cfg, err = mailroom.Default(*dataDir)
+	} else {
+		cfg, err = mailroom.Load(*config, *dataDir)
+	}
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("component", "desk")
+	run := *engine == "run"
+	e, err := buildEngine(cfg, st, log, Parts{Sources: run, Recognition: run && !*noOCR, Outbox: run})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if run {
+		st.CleanTemp()
+		if _, err := st.Recover(ctx, "desk"); err != nil {
+			return fmt.Errorf("recovery: %w", err)
+		}
+		st.Append(ctx, "desk", "start", "", "", map[string]any{"version": version, "data_dir": cfg.DataDir, "engine": "embedded"})
+		go e.Run(ctx)
+	}
+	m := embedded.New(cfg, st, e, scan.NewOpener(scan.Options{MaxPixels: cfg.Recognition.MaxPixels}))
+	defer m.Renderer().Close()
+	a := app.NewWithID("de.poststelle.desk")
+	w := a.NewWindow("Poststelle")
+	w.Resize(fyne.NewSize(1400, 900))
+	desk := ui.New(w, m, ui.Options{Lang: ui.Lang(*lang)})
+	desk.Start()
+	w.ShowAndRun()
+	desk.Close()
+	cancel()
+	if run {
+		st.Append(context.Background(), "desk", "stop", "", "", nil)
+	}
+	return nil
+}

@@ -1,0 +1,153 @@
+package ui
+
+import "fmt"
+
+// Lang is a display language: "de" (default) or "en".
+type Lang string
+
+// Languages.
+const (
+	German  Lang = "de"
+	English Lang = "en"
+)
+
+// texts holds every string the clerk sees: German first, then English.
+var texts = map[string][2]string{
+	"app.title":         {"Poststelle – Prüfplatz", "Poststelle – verification desk"},
+	"tab.inbox":         {"Eingang", "Inbox"},
+	"tab.document":      {"Dokument", "Document"},
+	"tab.qa":            {"Prüfung", "Quality check"},
+	"tab.quarantine":    {"Quarantäne", "Quarantine"},
+	"tab.journal":       {"Protokoll", "Journal"},
+	"login.title":       {"Anmeldung am Prüfplatz", "Log in to the desk"},
+	"login.user":        {"Benutzer", "User"},
+	"login.password":    {"Passwort", "Password"},
+	"login.button":      {"Anmelden", "Log in"},
+	"login.os":          {"Keine Bearbeiter konfiguriert: Anmeldung als Systembenutzer %s", "No operators configured: logging in as system user %s"},
+	"login.as":          {"Angemeldet: %s", "Logged in: %s"},
+	"lang":              {"Sprache", "Language"},
+	"col.source":        {"Quelle", "Source"},
+	"col.file":          {"Datei", "File"},
+	"col.age":           {"Alter", "Age"},
+	"col.class":         {"Klasse", "Class"},
+	"col.pages":         {"Seiten", "Pages"},
+	"col.protection":    {"Schutzbedarf", "Protection"},
+	"col.flags":         {"Hinweise", "Flags"},
+	"col.state":         {"Status", "State"},
+	"col.reason":        {"Grund", "Reason"},
+	"filter":            {"Filtern (Quelle, Datei, Klasse, Hinweis) …", "Filter (source, file, class, flag) …"},
+	"sort":              {"Sortieren", "Sort"},
+	"sort.age":          {"Älteste zuerst", "Oldest first"},
+	"sort.newest":       {"Neueste zuerst", "Newest first"},
+	"sort.source":       {"Quelle", "Source"},
+	"sort.pages":        {"Seitenzahl", "Page count"},
+	"sort.class":        {"Klasse", "Class"},
+	"working":           {"In Arbeit: %d Dokumente (Eingang, Trennung, Erkennung)", "In progress: %d documents (intake, splitting, recognition)"},
+	"idle":              {"Keine laufende Verarbeitung", "No work in progress"},
+	"nodoc":             {"Kein Dokument geöffnet – im Eingang auswählen (Enter)", "No document open – pick one in the inbox (Enter)"},
+	"page.of":           {"Seite %d von %d (Original-Seite %d)", "Page %d of %d (original page %d)"},
+	"page":              {"Seite %d", "Page %d"},
+	"rotate.left":       {"Links drehen", "Rotate left"},
+	"rotate.right":      {"Rechts drehen", "Rotate right"},
+	"delete":            {"Seite löschen", "Delete page"},
+	"restore":           {"Gelöschte Seite %d wiederherstellen", "Restore deleted page %d"},
+	"move.up":           {"Seite nach vorn", "Move page up"},
+	"move.down":         {"Seite nach hinten", "Move page down"},
+	"split":             {"Hier trennen", "Split here"},
+	"merge":             {"Mit nächstem zusammenführen", "Merge with next"},
+	"apply":             {"Seitenänderungen übernehmen (PDF neu erstellen)", "Apply page changes (re-make PDF)"},
+	"changed":           {"Seiten geändert – noch nicht übernommen", "Pages changed – not applied yet"},
+	"zoom.in":           {"Vergrößern", "Zoom in"},
+	"zoom.out":          {"Verkleinern", "Zoom out"},
+	"ocr":               {"Erkannter Text", "Recognised text"},
+	"ocr.none":          {"(kein erkannter Text)", "(no recognised text)"},
+	"flags":             {"Hinweise: %s", "Flags: %s"},
+	"flags.none":        {"keine", "none"},
+	"conf":              {"Erkennungssicherheit %.0f %%", "recognition confidence %.0f %%"},
+	"meta":              {"Metadaten", "Metadata"},
+	"meta.save":         {"Metadaten speichern", "Save metadata"},
+	"meta.saved":        {"Metadaten gespeichert", "Metadata saved"},
+	"meta.required":     {"Pflichtfeld fehlt: %s", "Required field missing: %s"},
+	"meta.proposal":     {"Vorschlag", "proposal"},
+	"f.document_type":   {"Dokumenttyp *", "Document type *"},
+	"f.department":      {"Fachbereich *", "Department *"},
+	"f.aktenzeichen":    {"Aktenzeichen", "File reference"},
+	"f.sender":          {"Absender *", "Sender *"},
+	"f.date_received":   {"Eingangsdatum *", "Date received *"},
+	"f.subject":         {"Betreff *", "Subject *"},
+	"f.protection":      {"Schutzbedarf", "Protection level"},
+	"date.invalid":      {"Eingangsdatum muss TT.MM.JJJJ sein", "date received must be DD.MM.YYYY"},
+	"qa.title":          {"Qualitätsprüfung nach TR-RESISCAN (A.SC.8)", "Quality check per TR-RESISCAN (A.SC.8)"},
+	"qa.complete":       {"Vollständig: Seitenzahl stimmt mit dem Original überein", "Complete: page count matches the original"},
+	"qa.expected":       {"Seiten im Original (gezählt)", "Pages in the original (counted)"},
+	"qa.legible":        {"Lesbar", "Legible"},
+	"qa.matches":        {"Bild und Inhalt stimmen mit dem Original überein", "Image and content match the original"},
+	"qa.anomalies":      {"Auffälligkeiten des Originals", "Anomalies of the original"},
+	"qa.copy":           {"Original war eine Kopie", "Original was a copy"},
+	"qa.damaged":        {"beschädigt", "damaged"},
+	"qa.incomplete":     {"unvollständig", "incomplete"},
+	"qa.note":           {"Bemerkung", "Note"},
+	"qa.save":           {"Prüfung speichern", "Record check"},
+	"qa.saved":          {"Prüfung gespeichert: %s, %s", "Check recorded: %s, %s"},
+	"qa.recorded":       {"Geprüft von %s am %s – %s", "Checked by %s at %s – %s"},
+	"qa.passed":         {"bestanden", "passed"},
+	"qa.failed":         {"nicht bestanden", "not passed"},
+	"qa.none":           {"Noch keine Prüfung gespeichert", "No check recorded yet"},
+	"qa.pagecount":      {"Gezählte Seitenzahl %d weicht von %d Seiten im Scan ab", "Counted %d pages, the scan has %d"},
+	"qa.foureyes":       {"Schutzbedarf „sehr hoch“: gescannt von %s – diese Person darf nicht prüfen oder freigeben (Vier-Augen-Prinzip)", "Protection \"sehr hoch\": scanned by %s – this person may neither check nor approve (four eyes)"},
+	"qa.foureyes.you":   {"Sie haben dieses Dokument gescannt: Freigabe nur durch eine andere Person", "You scanned this document: approval only by another person"},
+	"approve":           {"Freigeben", "Approve"},
+	"approved":          {"Freigegeben: %s", "Approved: %s"},
+	"reject":            {"Zurückweisen", "Reject"},
+	"reject.reason":     {"Grund der Zurückweisung", "Reason for rejection"},
+	"rejected":          {"Zurückgewiesen: %s", "Rejected: %s"},
+	"retry":             {"Erneut verarbeiten", "Retry"},
+	"release":           {"Zur Prüfung freigeben", "Release to review"},
+	"journal.filter":    {"Filter (Person, Aktion, Text) …", "Filter (person, action, text) …"},
+	"journal.doc":       {"Nur geöffnetes Dokument", "Only the open document"},
+	"refresh":           {"Aktualisieren", "Refresh"},
+	"shortcuts":         {"Tastenkürzel", "Keyboard shortcuts"},
+	"error":             {"Fehler", "Error"},
+	"ok":                {"OK", "OK"},
+	"cancel":            {"Abbrechen", "Cancel"},
+	"menu.desk":         {"Prüfplatz", "Desk"},
+	"menu.doc":          {"Dokument", "Document"},
+	"menu.pages":        {"Seiten", "Pages"},
+	"menu.help":         {"Hilfe", "Help"},
+	"next.page":         {"Nächste Seite", "Next page"},
+	"prev.page":         {"Vorherige Seite", "Previous page"},
+	"next.doc":          {"Nächstes Dokument", "Next document"},
+	"prev.doc":          {"Vorheriges Dokument", "Previous document"},
+	"first.field":       {"Zum ersten Metadatenfeld", "To the first metadata field"},
+	"split.done":        {"Getrennt: neues Dokument mit %d Seiten", "Split: new document with %d pages"},
+	"applied":           {"Seitenänderungen übernommen – PDF wird neu erstellt", "Page changes applied – the PDF is being re-made"},
+	"state.received":    {"eingegangen", "received"},
+	"state.splitting":   {"Trennung", "splitting"},
+	"state.recognising": {"Erkennung", "recognising"},
+	"state.review":      {"Prüfung", "review"},
+	"state.approved":    {"freigegeben", "approved"},
+	"state.exporting":   {"Übergabe", "exporting"},
+	"state.exported":    {"übergeben", "exported"},
+	"state.quarantined": {"Quarantäne", "quarantined"},
+	"state.rejected":    {"zurückgewiesen", "rejected"},
+	"age.min":           {"%d min", "%d min"},
+	"age.h":             {"%d h", "%d h"},
+	"age.d":             {"%d Tage", "%d days"},
+	"not.review":        {"Dokument ist im Status „%s“ – nur Dokumente in Prüfung können bearbeitet werden", "Document is \"%s\" – only documents in review can be edited"},
+}
+
+// T returns the text for key in language l, formatted with args.
+func (l Lang) T(key string, args ...any) string {
+	t, ok := texts[key]
+	if !ok {
+		return key
+	}
+	s := t[0]
+	if l == English {
+		s = t[1]
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
