@@ -99,7 +99,9 @@ func (r *rig) qa(id, person string) {
 func (r *rig) verify(path string) *evidence.Report {
 	r.t.Helper()
 	rep, err := evidence.Verify(context.Background(), path, evidence.VerifyOptions{Trust: r.trust, Records: r.st,
-		Journal:    func(ctx context.Context) ([]mailroom.JournalEntry, error) { return r.st.Journal(ctx, mailroom.JournalFilter{}) },
+		Journal: func(ctx context.Context) ([]mailroom.JournalEntry, error) {
+			return r.st.Journal(ctx, mailroom.JournalFilter{})
+		},
 		ChainCheck: store.VerifyEntries})
 	if err != nil {
 		r.t.Fatal(err)

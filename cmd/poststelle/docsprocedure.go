@@ -1,0 +1,34 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"poststelle/mailroom/evidence"
+)
+
+func init() {
+	register("docs", "generate documents: 'docs procedure' renders a draft Verfahrensdokumentation (docs/cli.md)", runDocs)
+}
+
+func runDocs(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "procedure" {
+		fmt.Fprintf(os.Stderr, "usage: poststelle docs procedure [--config F] [--out FILE]\n")
+		return &exitError{code: 2}
+	}
+	fs := flag.NewFlagSet("docs procedure", flag.ContinueOnError)
+	var cf configFlags
+	cf.add(fs)
+	out := fs.String("out", "-", "output file (Markdown); - = stdout")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	cfg, err := cf.load()
+	if err != nil {
+		return err
+	}
+	return writeOut(*out, func(w io.Writer) error { return evidence.WriteProcedure(w, cfg, version) })
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"poststelle/mailroom"
+	"poststelle/mailroom/evidence"
+	"poststelle/mailroom/store"
+)
+
+func init() {
+	register("verify", "check a delivered document: hash, Transfervermerk, seal, timestamp, journal (docs/cli.md)", runVerify)
+}
+
+func runVerify(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	var cf configFlags
+	cf.add(fs)
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	trust := fs.String("trust", "", "PEM file of trusted CA certificates (default: evidence.trust_ca)")
+	noStore := fs.Bool("no-journal", false, "do not look for the data directory's journal")
+	fs.Usage = func() {
+		fmt.Fprintf(os.Stderr, "usage: poststelle verify [--json] [--trust CA.pem] [--data-dir D] FILE|DIR...\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return &exitError{code: 2}
+	}
+	var cfg *mailroom.Config
+	if cf.config != "" || cf.dataDir != "" {
+		c, err := cf.load()
+		if err != nil {
+			return err
+		}
+		cfg = c
+	}
+	o := evidence.VerifyOptions{}
+	tf := *trust
+	if tf == "" && cfg != nil {
+		tf = cfg.Resolve(cfg.Evidence.TrustCA)
+	}
+	if tf != "" {
+		pem, err := os.ReadFile(tf)
+		if err != nil {
+			return fmt.Errorf("--trust: %w", err)
+		}
+		o.Trust = x509.NewCertPool()
+		if !o.Trust.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("--trust %s: no certificate", tf)
+		}
+	}
+	var reports []*evidence.Report
+	broken := false
+	for _, p := range fs.Args() {
+		oo := o
+		if !*noStore {
+			dataDir := ""
+			if cfg != nil {
+				dataDir = cfg.DataDir
+			} else {
+				dataDir = findDataDir(p)
+			}
+			if dataDir != "" {
+				if _, err := os.Stat(filepath.Join(dataDir, "poststelle.db")); err == nil {
+					st, err := store.Open(dataDir)
+					if err != nil {
+						return err
+					}
+					defer st.Close()
+					oo.Records = st
+					oo.Journal = func(ctx context.Context) ([]mailroom.JournalEntry, error) {
+						return st.Journal(ctx, mailroom.JournalFilter{})
+					}
+					oo.ChainCheck = store.VerifyEntries
+				}
+			}
+		}
+		rep, err := evidence.Verify(ctx, p, oo)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		reports = append(reports, rep)
+		broken = broken || !rep.OK()
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		enc.Encode(reports)
+	} else {
+		for _, r := range reports {
+			printReport(r)
+		}
+	}
+	if broken {
+		return &exitError{code: 1, msg: "Prüfung fehlgeschlagen / verification failed"}
+	}
+	return nil
+}
+
+func printReport(r *evidence.Report) {
+	fmt.Printf("%s\n", r.Path)
+	if r.DocumentID != "" {
+		fmt.Printf("  Dokument / document: %s\n", r.DocumentID)
+	}
+	for _, c := range r.Checks {
+		mark := "OK     "
+		switch c.Status {
+		case evidence.Fail:
+			mark = "FEHLER "
+		case evidence.Warn:
+			mark = "WARNUNG"
+		case evidence.Skip:
+			mark = "–      "
+		}
+		fmt.Printf("  %s %-26s %s\n  %7s %-26s %s\n", mark, c.Name, c.DE, "", "", c.EN)
+	}
+	if r.OK() {
+		fmt.Printf("  Ergebnis: unverändert und vollständig / result: intact\n\n")
+	} else {
+		fmt.Printf("  Ergebnis: BESCHÄDIGT / result: BROKEN (%v)\n\n", r.Failed())
+	}
+}
+
+// findDataDir walks up from p to a directory holding poststelle.db
+// (out/<id>/document.pdf lies two levels below it).
+func findDataDir(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return ""
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "poststelle.db")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
+}
