@@ -7,6 +7,7 @@ import (
 	"poststelle/mailroom"
 	"poststelle/mailroom/dms"
 	"poststelle/mailroom/dms/folder"
+	"poststelle/mailroom/dms/webdav"
 )
 
 // Open makes the exporter of one configured target, wrapped with rate
@@ -43,10 +44,24 @@ func Raw(cfg *mailroom.Config, t mailroom.TargetConfig) (mailroom.Exporter, erro
 	if timeout <= 0 {
 		timeout = 2 * time.Minute
 	}
-	_ = timeout
 	switch t.Type {
 	case "folder":
 		return &folder.Exporter{Target: t.Name, Dir: cfg.Resolve(t.Path), Mapping: t.Mapping}, nil
+	case "webdav":
+		pw, err := secret(cfg, t.PasswordFile, t.PasswordEnv)
+		if err != nil {
+			return nil, err
+		}
+		return &webdav.Client{Target: t.Name, URL: t.URL, Folder: t.Folder, User: t.User, Password: pw, Mapping: t.Mapping,
+			Timeout: timeout, HTTP: dms.HTTPClient(timeout, t.Insecure)}, nil
 	}
 	return nil, fmt.Errorf("target type %q is not supported", t.Type)
+}
+
+func secret(cfg *mailroom.Config, file, env string) (string, error) {
+	v, err := mailroom.Secret(cfg.Resolve(file), env)
+	if err != nil {
+		return "", fmt.Errorf("credentials: %w", err)
+	}
+	return v, nil
 }
