@@ -32,6 +32,7 @@ type Renderer struct {
 	mu    sync.Mutex
 	sets  map[setKey]*openSet
 	cache *lru
+	size  map[imgKey]float64 // longer side in inches by key and page
 }
 
 type setKey struct {
@@ -47,7 +48,7 @@ type openSet struct {
 
 // NewRenderer makes a renderer; dir is the thumbnail disk cache.
 func NewRenderer(opener mailroom.PageOpener, dir string) *Renderer {
-	return &Renderer{opener: opener, dir: dir, sets: map[setKey]*openSet{}, cache: newLRU(600)}
+	return &Renderer{opener: opener, dir: dir, sets: map[setKey]*openSet{}, cache: newLRU(600), size: map[imgKey]float64{}}
 }
 
 type imgKey struct {
@@ -101,9 +102,20 @@ func (r *Renderer) unrotated(ctx context.Context, key, path, mediaType string, p
 		return nil, mailroom.BadInput(fmt.Sprintf("Seite %d gibt es im Original nicht", page),
 			fmt.Sprintf("page %d does not exist in the original", page), nil)
 	}
-	// A4 is 11.7 in tall: render at about the size asked for, then fit exactly.
-	dpi := float64(maxPx) / 11.0
+	// Render at about the size asked for, then fit exactly. The page's
+	// longer side in inches is learnt from the first render (A4 assumed
+	// before: 11.7 in); a page much smaller than assumed is rendered again.
+	inches := r.inches(key, page)
+	dpi := float64(maxPx) / inches
 	p, err := set.ps.Page(ctx, page-1, dpi)
+	if err == nil && p.DPI > 0 {
+		b := p.Image.Bounds()
+		long := float64(max(b.Dx(), b.Dy()))
+		r.setInches(key, page, long/p.DPI)
+		if long < float64(maxPx)*0.95 && p.DPI == dpi && dpi < 600 {
+			p, err = set.ps.Page(ctx, page-1, min(600, dpi*float64(maxPx)/long))
+		}
+	}
 	set.mu.Unlock()
 	if err != nil {
 		return nil, err
@@ -118,6 +130,21 @@ func (r *Renderer) unrotated(ctx context.Context, key, path, mediaType string, p
 		}
 	}
 	return img, nil
+}
+
+func (r *Renderer) inches(key string, page int) float64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if v := r.size[imgKey{key: key, page: page}]; v > 0 {
+		return v
+	}
+	return 11.7
+}
+
+func (r *Renderer) setInches(key string, page int, v float64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.size[imgKey{key: key, page: page}] = v
 }
 
 func (r *Renderer) set(k setKey) *openSet {
