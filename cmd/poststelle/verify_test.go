@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"poststelle/mailroom"
+	"poststelle/mailroom/evidence"
+	"poststelle/mailroom/evidence/evidencetest"
+	"poststelle/mailroom/store"
+	"poststelle/mailroom/testcorpus"
+)
+
+// The verify command exits 0 on untouched material and 1 after one flipped
+// byte, through the wiring `serve` and `process` use.
+func TestVerifyCommandExitCodes(t *testing.T) {
+	ctx := context.Background()
+	pki := evidencetest.NewPKI(t)
+	dir := t.TempDir()
+	cfg, err := mailroom.Default(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Evidence.SealP12 = pki.SealP12
+	t.Setenv("TEST_SEAL_PW", evidencetest.Password)
+	cfg.Evidence.SealPasswordEnv = "TEST_SEAL_PW"
+	cfg.Evidence.QASampleRate = 0
+	st, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &mailroom.Engine{Config: cfg, Store: st, OneShot: true}
+	w := &wiring{cfg: cfg, store: st, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := wireEvidence(w, e); err != nil {
+		t.Fatal(err)
+	}
+	src := testcorpus.Path(t, "ocrmypdf", "linn.pdf")
+	b, _, err := st.Intake(ctx, mailroom.Item{Source: "cli", Profile: mailroom.Profile{Name: "cli", Protection: mailroom.ProtectionHoch}, Path: src, Name: "linn.pdf"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.ProcessBatch(ctx, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	docs, _ := st.Documents(ctx, mailroom.DocFilter{BatchID: b.ID})
+	out := filepath.Join(dir, "out", docs[0].ID)
+	data, _ := os.ReadFile(src)
+	os.WriteFile(filepath.Join(out, "document.pdf"), data, 0o640)
+	if err := e.Approve(ctx, docs[0].ID, "Anna Amt"); !errors.Is(err, mailroom.ErrNotAllowed) {
+		t.Fatalf("hoch without QA approved: %v", err)
+	}
+	if err := e.RecordQA(ctx, docs[0].ID, mailroom.QAResult{Person: "Petra", Complete: true, Legible: true, Matches: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Approve(ctx, docs[0].ID, "Anna Amt"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	devnull, _ := os.Open(os.DevNull)
+	stdout := os.Stdout
+	os.Stdout = devnull
+	defer func() { os.Stdout = stdout }()
+	if err := runVerify(ctx, []string{"--trust", pki.CAFile, out}); err != nil {
+		t.Fatalf("untouched: %v", err)
+	}
+	pdf := filepath.Join(out, evidence.PDFName)
+	sealed, _ := os.ReadFile(pdf)
+	sealed[len(sealed)/2] ^= 1
+	os.WriteFile(pdf, sealed, 0o640)
+	var ee *exitError
+	if err := runVerify(ctx, []string{"--json", pdf}); !errors.As(err, &ee) || ee.code != 1 {
+		t.Fatalf("tampered: want exit 1, got %v", err)
+	}
+}
