@@ -138,7 +138,8 @@ func dedupe(fs []found) []found {
 		merged := false
 		for i := range out {
 			o := &out[i]
-			if o.symbology == f.symbology && o.text == f.text && o.box.Inset(-8).Overlaps(f.box) {
+			m := max(8, min(o.box.Dx(), o.box.Dy())/2)
+			if o.symbology == f.symbology && o.text == f.text && o.box.Inset(-m).Overlaps(f.box) {
 				o.box = o.box.Union(f.box)
 				merged = true
 				break

@@ -154,6 +154,9 @@ func scanPatchLine(line []bool, y int, dpi float64, reads []patchRead) []patchRe
 		if !quiet(line, a-1, -1, u) || !quiet(line, b, 1, u) {
 			continue
 		}
+		if barsBeyond(line, a-1, -1, u) >= 3 || barsBeyond(line, b, 1, u) >= 3 {
+			continue // part of an ordinary barcode: more bars follow
+		}
 		reads = append(reads, patchRead{line: y, a: a, b: b, seq: seq})
 		i += 6
 	}
@@ -206,6 +209,32 @@ func quiet(line []bool, x, dir int, u float64) bool {
 		}
 	}
 	return float64(darkN) <= 0.25*float64(zone)
+}
+
+// barsBeyond counts bar-like dark runs (at least 0.6 units, about 0.05 in,
+// wider than text strokes) within 12 units (about 1 in) from x in direction
+// dir. Beside a patch code there is at most a rule or a character; inside an
+// ordinary barcode the bars go on.
+func barsBeyond(line []bool, x, dir int, u float64) int {
+	reach := int(12*u + 0.5)
+	minRun := int(0.6*u + 0.5)
+	n, run := 0, 0
+	for k := 0; k <= reach; k++ {
+		p := x + dir*k
+		d := p >= 0 && p < len(line) && line[p] && k < reach
+		if d {
+			run++
+			continue
+		}
+		if run >= minRun {
+			n++
+		}
+		run = 0
+		if p < 0 || p >= len(line) {
+			break
+		}
+	}
+	return n
 }
 
 type patchTrack struct {

@@ -127,3 +127,23 @@ func TestPatchTFromBarsAlone(t *testing.T) {
 		t.Errorf("plan %+v, %v: want one patch separator and no document", plan, err)
 	}
 }
+
+// The patch decoder must not fire on ordinary barcodes: none of the zxing
+// images (large Code 128, Code 39, QR, DataMatrix, false-positive photos)
+// may yield a patch code, upright or turned by 90°.
+func TestPatchNotOnOrdinaryBarcodes(t *testing.T) {
+	d := New(Options{NoBarcodes: true})
+	for _, set := range []string{"code128-1", "code39-1", "qrcode-1", "datamatrix-1", "falsepositives-2"} {
+		for _, c := range zxingSet(t, set) {
+			img := loadImage(t, c.path)
+			g := toGray(img).transpose()
+			turned := &image.Gray{Pix: g.pix, Stride: g.w, Rect: image.Rect(0, 0, g.w, g.h)}
+			for _, im := range []image.Image{img, turned} {
+				syms, _ := d.Detect(context.Background(), mailroom.Page{Image: im})
+				if len(syms) > 0 {
+					t.Errorf("%s/%s: patch code on an ordinary image: %+v", set, c.path, syms)
+				}
+			}
+		}
+	}
+}

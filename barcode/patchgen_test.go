@@ -62,11 +62,14 @@ func contentRects(r *rand.Rand) []frect {
 		y := 2.0 + float64(line)*0.22
 		x := 1.4
 		for x < 7.2 {
-			w := 0.03 + r.Float64()*0.06
+			// a glyph of three strokes 0.012 in wide, like 12 pt type
+			w := 0.05 + r.Float64()*0.04
 			if r.IntN(7) == 0 {
 				x += 0.08 // word gap
 			}
-			out = append(out, frect{x, y, x + w, y + 0.11})
+			out = append(out, frect{x, y, x + 0.012, y + 0.11}, frect{x + w - 0.012, y, x + w, y + 0.11})
+			hy := y + float64(r.IntN(3))*0.049
+			out = append(out, frect{x, hy, x + w, hy + 0.012})
 			x += w + 0.025
 		}
 	}
