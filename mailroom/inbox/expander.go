@@ -121,7 +121,10 @@ func (x *Expander) Expand(ctx context.Context, in mailroom.ExpandInput) (mailroo
 			pm[MetaTooLarge] = strconv.Itoa(len(a.Data))
 			pm[MetaLimit] = strconv.FormatInt(x.MaxAttachment, 10)
 		}
-		exp.Parts = append(exp.Parts, mailroom.Item{Path: path, Name: a.Filename, Metadata: pm})
+		// The part's source names its mail: the same attachment in two
+		// different mails becomes two documents, while unpacking the same
+		// mail again (after a crash) is recognised as a duplicate.
+		exp.Parts = append(exp.Parts, mailroom.Item{Source: b.Source + "#" + short(b.SHA256), Path: path, Name: a.Filename, Metadata: pm})
 	}
 	return exp, true, nil
 }
@@ -191,4 +194,11 @@ func MailMetadata(m *Message) map[string]string {
 		}
 	}
 	return meta
+}
+
+func short(sum string) string {
+	if len(sum) > 12 {
+		return sum[:12]
+	}
+	return sum
 }

@@ -40,17 +40,6 @@ func (s *Store) SetMailFolderState(ctx context.Context, account, folder string, 
 	})
 }
 
-// MailRecord is one mail the mailbox source has stored.
-type MailRecord struct {
-	MessageID   string
-	SHA256      string
-	Account     string
-	Folder      string
-	UIDValidity uint32
-	UID         uint32
-	BatchID     string
-}
-
 // MailKnown reports whether a mail with this Message-ID and content hash
 // was stored before (from any account or folder).
 func (s *Store) MailKnown(ctx context.Context, messageID, sha256 string) (bool, error) {
@@ -62,12 +51,25 @@ func (s *Store) MailKnown(ctx context.Context, messageID, sha256 string) (bool, 
 	return err == nil, err
 }
 
-// RecordMail remembers a stored mail; recording the same mail again is a no-op.
-func (s *Store) RecordMail(ctx context.Context, r MailRecord) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO mail_messages (message_id, sha256, account, folder, uidvalidity, uid, batch_id, stored_at)
-		VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(message_id, sha256) DO NOTHING`,
-		r.MessageID, r.SHA256, r.Account, r.Folder, r.UIDValidity, r.UID, r.BatchID, s.ts(s.now()))
+// RecordMail remembers a stored mail (by Message-ID and content hash, and by
+// its place account/folder/UIDVALIDITY/UID); recording it again is a no-op.
+func (s *Store) RecordMail(ctx context.Context, account, folder string, uidValidity, uid uint32, messageID, sha256 string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO mail_messages (message_id, sha256, account, folder, uidvalidity, uid, stored_at)
+		VALUES (?,?,?,?,?,?,?) ON CONFLICT(message_id, sha256) DO NOTHING`,
+		messageID, sha256, account, folder, uidValidity, uid, s.ts(s.now()))
 	return err
+}
+
+// MailRecordedAt reports whether the mail at account/folder/UIDVALIDITY/UID
+// was recorded as stored (its acknowledgement may have failed).
+func (s *Store) MailRecordedAt(ctx context.Context, account, folder string, uidValidity, uid uint32) (bool, error) {
+	var one int
+	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM mail_messages WHERE account = ? AND folder = ? AND uidvalidity = ? AND uid = ? LIMIT 1`,
+		account, folder, uidValidity, uid).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // MailCount returns how many mails were recorded (tests, status).

@@ -32,12 +32,17 @@ func TestMailState(t *testing.T) {
 	if known {
 		t.Fatal("unknown mail reported known")
 	}
-	r := MailRecord{MessageID: "<m@x>", SHA256: "abc", Account: "a", Folder: "INBOX", UIDValidity: 7, UID: 1}
-	if err := s.RecordMail(ctx, r); err != nil {
+	if err := s.RecordMail(ctx, "a", "INBOX", 7, 1, "<m@x>", "abc"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RecordMail(ctx, r); err != nil {
+	if err := s.RecordMail(ctx, "a", "Other", 9, 5, "<m@x>", "abc"); err != nil {
 		t.Fatalf("recording twice: %v", err)
+	}
+	if at, _ := s.MailRecordedAt(ctx, "a", "INBOX", 7, 1); !at {
+		t.Fatal("place not recorded")
+	}
+	if at, _ := s.MailRecordedAt(ctx, "a", "INBOX", 7, 2); at {
+		t.Fatal("wrong place reported recorded")
 	}
 	if known, _ = s.MailKnown(ctx, "<m@x>", "abc"); !known {
 		t.Fatal("recorded mail not known")

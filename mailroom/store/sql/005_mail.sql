@@ -18,7 +18,6 @@ CREATE TABLE mail_messages (
     folder      TEXT NOT NULL,
     uidvalidity INTEGER NOT NULL,
     uid         INTEGER NOT NULL,
-    batch_id    TEXT NOT NULL DEFAULT '',
     stored_at   TEXT NOT NULL,
     PRIMARY KEY (message_id, sha256)
 );
