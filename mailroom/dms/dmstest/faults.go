@@ -1,6 +1,7 @@
 package dmstest
 
 import (
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -136,6 +137,9 @@ func (p *FaultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "injected fault: slow down", http.StatusTooManyRequests)
 	case Hang:
+		// Read the request, never answer. Reading it lets the server notice
+		// when the client gives up and closes the connection.
+		io.Copy(io.Discard, r.Body)
 		select {
 		case <-r.Context().Done():
 		case <-time.After(time.Minute):

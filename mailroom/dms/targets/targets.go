@@ -6,7 +6,9 @@ import (
 
 	"poststelle/mailroom"
 	"poststelle/mailroom/dms"
+	"poststelle/mailroom/dms/cmis"
 	"poststelle/mailroom/dms/folder"
+	"poststelle/mailroom/dms/paperless"
 	"poststelle/mailroom/dms/webdav"
 )
 
@@ -54,6 +56,20 @@ func Raw(cfg *mailroom.Config, t mailroom.TargetConfig) (mailroom.Exporter, erro
 		}
 		return &webdav.Client{Target: t.Name, URL: t.URL, Folder: t.Folder, User: t.User, Password: pw, Mapping: t.Mapping,
 			Timeout: timeout, HTTP: dms.HTTPClient(timeout, t.Insecure)}, nil
+	case "cmis":
+		pw, err := secret(cfg, t.PasswordFile, t.PasswordEnv)
+		if err != nil {
+			return nil, err
+		}
+		return &cmis.Client{Target: t.Name, URL: t.URL, Repository: t.Repository, Folder: t.Folder, User: t.User, Password: pw,
+			ObjectType: t.ObjectType, Mapping: t.Mapping, Timeout: timeout, HTTP: dms.HTTPClient(timeout, t.Insecure)}, nil
+	case "paperless":
+		tok, err := secret(cfg, t.TokenFile, t.TokenEnv)
+		if err != nil {
+			return nil, err
+		}
+		return &paperless.Client{Target: t.Name, URL: t.URL, Token: tok, Mapping: t.Mapping, Timeout: timeout,
+			HTTP: dms.HTTPClient(timeout, t.Insecure)}, nil
 	}
 	return nil, fmt.Errorf("target type %q is not supported", t.Type)
 }
