@@ -61,19 +61,33 @@ func (d *Detector) Detect(ctx context.Context, p mailroom.Page) ([]mailroom.Symb
 		return nil, nil
 	}
 	dpi := pageDPI(p, g.w, g.h)
+	// The reduced page (about 150 dpi) serves the 2D search on large pages
+	// and, reduced further, the patch decoder.
+	f := max(1, int(math.Round(dpi/150)))
+	small := g
+	if f > 1 && g.w*g.h > matrixDirectLimit {
+		small = g.reduce(f)
+	} else {
+		f = 1
+	}
 	var fs []found
 	if !d.opt.NoBarcodes {
 		fs = append(fs, detectLinear(g, dpi)...)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		fs = append(fs, detectMatrix(g, dpi)...)
+		fs = append(fs, detectMatrix(g, small, f, dpi)...)
 	}
 	if !d.opt.NoPatch {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		fs = append(fs, detectPatches(g, dpi)...)
+		ps := detectPatches(small, dpi/float64(f))
+		for i := range ps {
+			b := ps[i].box
+			ps[i].box = image.Rect(b.Min.X*f, b.Min.Y*f, b.Max.X*f, b.Max.Y*f)
+		}
+		fs = append(fs, ps...)
 	}
 	fs = dedupe(fs)
 	sort.SliceStable(fs, func(i, j int) bool {
@@ -110,8 +124,8 @@ const matrixDirectLimit = 3_000_000
 
 // detectMatrix looks for 2D codes on a reduced image first; on large pages it
 // then decodes candidate regions at full resolution.
-func detectMatrix(g *gray, dpi float64) []found {
-	if g.w*g.h <= matrixDirectLimit {
+func detectMatrix(g, small *gray, f int, dpi float64) []found {
+	if f == 1 {
 		out := scanMatrix(g, 1, image.Point{}, true)
 		if len(out) == 0 && max(g.w, g.h) < 300 {
 			// Tiny images: the detectors need a quiet zone and a few
@@ -120,8 +134,6 @@ func detectMatrix(g *gray, dpi float64) []found {
 		}
 		return out
 	}
-	f := max(2, int(math.Round(dpi/150)))
-	small := g.reduce(f)
 	out := scanMatrix(small, f, image.Point{}, true)
 	for _, r := range matrixCandidates(small, f, dpi, out) {
 		crop := g.crop(r)

@@ -34,9 +34,10 @@ func toGray(img image.Image) *gray {
 		for y := 0; y < h; y++ {
 			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
 			out := g.pix[y*w : (y+1)*w]
+			row = row[:4*w]
 			for x := range out {
 				p := row[4*x : 4*x+3 : 4*x+3]
-				out[x] = byte((299*uint32(p[0]) + 587*uint32(p[1]) + 114*uint32(p[2]) + 500) / 1000)
+				out[x] = byte((77*uint32(p[0]) + 150*uint32(p[1]) + 29*uint32(p[2]) + 128) >> 8)
 			}
 		}
 	case *image.NRGBA:
@@ -68,6 +69,9 @@ func (g *gray) reduce(f int) *gray {
 	w, h := g.w/f, g.h/f
 	if w < 1 || h < 1 {
 		return g
+	}
+	if f == 2 {
+		return g.halve()
 	}
 	out := &gray{w: w, h: h, pix: make([]byte, w*h)}
 	acc := make([]uint32, w)
@@ -161,4 +165,19 @@ func (g *gray) otsu() int {
 		}
 	}
 	return bestT
+}
+
+// halve is reduce(2), unrolled.
+func (g *gray) halve() *gray {
+	w, h := g.w/2, g.h/2
+	out := &gray{w: w, h: h, pix: make([]byte, w*h)}
+	for y := 0; y < h; y++ {
+		r0 := g.pix[2*y*g.w : 2*y*g.w+2*w]
+		r1 := g.pix[(2*y+1)*g.w : (2*y+1)*g.w+2*w]
+		o := out.pix[y*w : (y+1)*w]
+		for x := range o {
+			o[x] = byte((uint32(r0[2*x]) + uint32(r0[2*x+1]) + uint32(r1[2*x]) + uint32(r1[2*x+1]) + 2) >> 2)
+		}
+	}
+	return out
 }
