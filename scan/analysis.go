@@ -212,7 +212,7 @@ func skewPoints(g *image.Gray, dpi float64) [][2]float64 {
 		}
 	}
 	// Cap the work: keep an even sample.
-	const maxPts = 60000
+	const maxPts = 20000
 	if len(pts) > maxPts {
 		k := float64(len(pts)) / maxPts
 		out := pts[:0]

@@ -113,3 +113,9 @@ func (s *pdfSet) Close() error {
 	s.doc = nil
 	return nil
 }
+
+func init() {
+	// MuPDF's resource cache per document (go-fitz default 256 MB). Pages
+	// are rendered once each, so a small cache keeps memory flat.
+	fitz.MaxStore = 32 << 20
+}

@@ -321,10 +321,12 @@ func (r *Recognition) processPage(ctx context.Context, ps mailroom.PageSet, mt s
 				fmt.Sprintf("page %d could not be processed (internal error)", src), fmt.Errorf("%v", p))
 		}
 	}()
+	t0 := time.Now()
 	page, err := ps.Page(ctx, src-1, 0)
 	if err != nil {
 		return pageOut{err: err}
 	}
+	tDecode := time.Since(t0)
 	cfg := r.opt.Config
 	res := mailroom.PageResult{Page: src}
 	dpi := page.DPI
@@ -366,6 +368,7 @@ func (r *Recognition) processPage(ctx context.Context, ps mailroom.PageSet, mt s
 	}
 	og := corr.Apply(g)
 	g = nil
+	tAnalyse := time.Since(t0) - tDecode
 	if corr.Rotate != 0 {
 		res.Rotation = corr.Rotate
 		res.Flags = append(res.Flags, mailroom.FlagRotated)
@@ -384,6 +387,8 @@ func (r *Recognition) processPage(ctx context.Context, ps mailroom.PageSet, mt s
 			res.Flags = append(res.Flags, mailroom.FlagLowConfidence)
 		}
 	}
+	r.opt.Log.Debug("page recognised", "page", src, "decode", tDecode, "analyse", tAnalyse,
+		"ocr", time.Since(t0)-tDecode-tAnalyse, "rotation", corr.Rotate, "skew", corr.Skew, "words", len(pt.Words))
 	res.Text = pt.Text
 	res.Confidence = math.Round(pt.Confidence*10) / 10
 	return pageOut{pdf: PDFPage{Image: pimg, DPI: dpi, Correction: corr, Words: pt.Words}, result: res}
