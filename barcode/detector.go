@@ -147,6 +147,10 @@ func detectMatrix(g, small *gray, f int, dpi float64) []found {
 func dedupe(fs []found) []found {
 	var out []found
 	for _, f := range fs {
+		if f.symbology == Patch {
+			out = append(out, f) // one per pattern already; corners touch
+			continue
+		}
 		merged := false
 		for i := range out {
 			o := &out[i]
