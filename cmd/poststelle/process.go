@@ -111,10 +111,44 @@ func processOne(ctx context.Context, w *wiring, e *mailroom.Engine, file, approv
 	if err != nil && !dup {
 		return err
 	}
-	if err := e.ProcessBatch(ctx, b.ID); err != nil {
+	// Parts taken in from a batch (a mail's attachments) are batches of
+	// their own: process and print them after their parent.
+	first := b.ID
+	for queue := []string{b.ID}; len(queue) > 0; {
+		id := queue[0]
+		queue = queue[1:]
+		if err := processBatchLines(ctx, w, e, id, file, abs, approveAs, dup && id == first, out); err != nil {
+			return err
+		}
+		children, err := childBatches(ctx, w, id)
+		if err != nil {
+			return err
+		}
+		queue = append(queue, children...)
+	}
+	return nil
+}
+
+// childBatches returns the batches taken in from batch id (metadata parent_batch).
+func childBatches(ctx context.Context, w *wiring, id string) ([]string, error) {
+	all, err := w.store.Batches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, c := range all {
+		if c.Metadata["parent_batch"] == id {
+			out = append(out, c.ID)
+		}
+	}
+	return out, nil
+}
+
+func processBatchLines(ctx context.Context, w *wiring, e *mailroom.Engine, id, file, abs, approveAs string, dup bool, out *json.Encoder) error {
+	if err := e.ProcessBatch(ctx, id); err != nil {
 		return err
 	}
-	b, err = w.store.Batch(ctx, b.ID)
+	b, err := w.store.Batch(ctx, id)
 	if err != nil {
 		return err
 	}

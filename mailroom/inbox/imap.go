@@ -562,3 +562,34 @@ func safeFolder(f string) string {
 		return r
 	}, f)
 }
+
+// Check connects, logs in and reports the message count of each folder
+// (`poststelle doctor`). It changes nothing on the server.
+func (s *IMAPSource) Check(ctx context.Context) (string, error) {
+	wake := make(chan struct{}, 1)
+	c, err := s.dial(ctx, wake)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	if err := c.WaitGreeting(); err != nil {
+		return "", err
+	}
+	if err := c.Login(s.Account.User, s.Password).Wait(); err != nil {
+		return "", fmt.Errorf("login as %s: %w", s.Account.User, err)
+	}
+	var parts []string
+	for _, f := range s.Account.Folders {
+		st, err := c.Status(f, &imap.StatusOptions{NumMessages: true}).Wait()
+		if err != nil {
+			return "", fmt.Errorf("folder %s: %w", f, err)
+		}
+		n := uint32(0)
+		if st.NumMessages != nil {
+			n = *st.NumMessages
+		}
+		parts = append(parts, fmt.Sprintf("%s: %d", f, n))
+	}
+	c.Logout().Wait()
+	return strings.Join(parts, ", "), nil
+}
