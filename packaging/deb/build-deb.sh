@@ -24,19 +24,25 @@ rm -rf "$stage"; mkdir -p "$stage"
 grep -q '^data_dir = "/var/lib/poststelle"$' "$stage/poststelle.toml" || { echo "config: data_dir line not found in 'poststelle config' output" >&2; exit 1; }
 
 # Depends: the Debian packages that ship the shared libraries the binaries link
-# (ldd + dpkg -S, like dpkg-shlibdeps without versions), plus the OCR runtime.
+# directly (ELF NEEDED entries, resolved with ldd, owner from dpkg -S — what
+# dpkg-shlibdeps does, without versions), plus the OCR runtime.
 libdeps() {
-  ldd "$1" | awk '/=> \//{print $3} /^\s*\/lib/{print $1}' | while read -r lib; do
-    real=$(readlink -f "$lib")
-    dpkg -S "$lib" 2>/dev/null || dpkg -S "$real" 2>/dev/null || dpkg -S "${lib#/usr}" 2>/dev/null || dpkg -S "/usr$lib" 2>/dev/null || echo "UNKNOWN: $lib" >&2
+  local need lib
+  for need in $(objdump -p "$1" | awk '$1 == "NEEDED" {print $2}'); do
+    lib=$(ldd "$1" | awk -v n="$need" '$1 == n && $3 ~ /^\// {print $3}')
+    [ -n "$lib" ] || { echo "UNRESOLVED: $need (install its package on the build machine)" >&2; exit 1; }
+    dpkg -S "$lib" 2>/dev/null || dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "/usr$lib" 2>/dev/null ||
+      { echo "no Debian package owns $lib" >&2; exit 1; }
   done | cut -d: -f1 | sort -u
 }
-deps=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng adduser)
-mapfile -t -O ${#deps[@]} deps < <(libdeps $bin/poststelle)
+deps=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd adduser)
+found=$(libdeps $bin/poststelle) || exit 1
+deps+=($found)
 desk=0
 if [ -x $bin/poststelle-desk ]; then
   desk=1
-  mapfile -t -O ${#deps[@]} deps < <(libdeps $bin/poststelle-desk)
+  found=$(libdeps $bin/poststelle-desk) || exit 1
+  deps+=($found)
   # GL and X11 client libraries the Fyne desk opens at run time (GLFW), even where ldd lists fewer.
   deps+=(libgl1 libx11-6 libxcursor1 libxrandr2 libxinerama1 libxi6 libxxf86vm1)
 fi

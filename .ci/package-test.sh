@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Package test: builds the .deb (and the MSI), then on this machine, as root:
+#   1. installs the .deb with dpkg (apt-get install -f for missing dependencies),
+#   2. runs the systemd unit's ExecStart line as its User= with its Environment=,
+#      WorkingDirectory= and UMask= (there is no systemd in CI),
+#   3. drops a PDF into the configured hot folder and waits until the engine took
+#      it in and processed it (poststelle status --json), then stops it (SIGTERM),
+#   4. edits the conffile, upgrades to a second .deb with a higher version and
+#      checks that conffile and data survived and the upgraded engine still works,
+#   5. removes (data stays), then purges (data and configuration gone).
+#   6. builds the MSI and checks files, service and shortcut with msiinfo, and
+#      that the Windows binaries are amd64 PE files (PACKAGE_TEST_MSI=0 skips it).
+# Prints "N passed, N failed" at the end; exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH=$PATH:/usr/local/go/bin
+export DEBIAN_FRONTEND=noninteractive
+[ "$(id -u)" -eq 0 ] || { echo "package-test: must run as root" >&2; exit 1; }
+
+CORPUS=${POSTSTELLE_CORPUS:-$(cd .. && pwd)/shared/corpus}
+CONF=/etc/poststelle/poststelle.toml
+UNIT=/lib/systemd/system/poststelle.service
+WAIT=${PACKAGE_TEST_WAIT:-240}
+pass=0 fail=0
+ok() { echo "PASS: $*"; pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+finish() {
+  stop_engine
+  echo "$pass passed, $fail failed"
+  [ "$fail" -eq 0 ]
+  exit $?
+}
+die() { bad "$*"; finish; }
+
+# ---- build -----------------------------------------------------------------
+version=$(packaging/version.sh)
+v2="$version+up1"
+rm -f dist/poststelle_*.deb
+make --no-print-directory package-deb || die "make package-deb"
+deb1=dist/poststelle_${version}_amd64.deb
+PKG_VERSION=$v2 bash packaging/deb/build-deb.sh >/dev/null || die "build second .deb"
+deb2=dist/poststelle_${v2}_amd64.deb
+check "two .deb files built ($version, $v2)" test -f "$deb1" -a -f "$deb2"
+check "dpkg orders $v2 after $version" dpkg --compare-versions "$v2" gt "$version"
+if [ -x dist/linux-amd64/poststelle-desk ]; then echo "NOTE: desk included"; else echo "NOTE: desk NOT included (did not build, see dist/linux-amd64/desk-build.log)"; fi
+
+# ---- clean slate -------------------------------------------------------------
+if dpkg-query -W poststelle >/dev/null 2>&1; then
+  echo "package-test: purging a previous poststelle installation"
+  dpkg --purge poststelle >/dev/null
+fi
+
+install_deb() {
+  if ! dpkg --force-confold -i "$1"; then
+    apt-get update -qq && apt-get install -f -y -qq -o Dpkg::Options::=--force-confold
+  fi
+  dpkg-query -W -f='${Status} ${Version}\n' poststelle 2>/dev/null | grep -q "install ok installed"
+}
+
+# ---- the ExecStart of the unit, as systemd would run it -----------------------
+unit_value() { sed -n "s/^$1=//p" "$UNIT" | tail -n1; }
+ENGINE_PID=""
+start_engine() {
+  local exec user group wd umask_ envs=()
+  exec=$(unit_value ExecStart); user=$(unit_value User); group=$(unit_value Group)
+  wd=$(unit_value WorkingDirectory); umask_=$(unit_value UMask)
+  while read -r e; do envs+=("$e"); done < <(sed -n 's/^Environment=//p' "$UNIT")
+  echo "ExecStart (as $user:$group in $wd, umask $umask_): $exec"
+  # shellcheck disable=SC2086 # ExecStart is a word list
+  (cd "$wd" && umask "$umask_" && exec setpriv --reuid="$user" --regid="$group" --init-groups --no-new-privs \
+     env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "${envs[@]}" $exec) >"$LOG" 2>&1 &
+  ENGINE_PID=$!
+}
+stop_engine() {
+  [ -n "$ENGINE_PID" ] || return 0
+  kill -TERM "$ENGINE_PID" 2>/dev/null
+  local i
+  for i in $(seq 90); do kill -0 "$ENGINE_PID" 2>/dev/null || break; sleep 1; done
+  if kill -0 "$ENGINE_PID" 2>/dev/null; then
+    bad "engine did not stop within 90 s of SIGTERM"; kill -KILL "$ENGINE_PID"
+  fi
+  wait "$ENGINE_PID"; local rc=$?
+  ENGINE_PID=""
+  return $rc
+}
+as_engine() { setpriv --reuid=poststelle --regid=poststelle --init-groups "$@"; }
+status_json() { (cd /var/lib/poststelle && as_engine poststelle status --config "$CONF" --json); }
+# count STATE: from the status JSON (one "state": n per line)
+count() { status_json | sed -n "s/^ *\"$1\": \([0-9]*\),\{0,1\}$/\1/p" | head -n1; }
+total_docs() { status_json | awk '/"counts"/{c=1;next} c&&/}/{c=0} c{gsub(/[^0-9]/,"",$2); s+=$2} END{print s+0}'; }
+wait_processed() { # N: wait until N documents exist and none is still in intake, split or recognition
+  local want=$1 i n busy
+  for i in $(seq "$WAIT"); do
+    n=$(total_docs); busy=$(( $(count received) + $(count splitting) + $(count recognising) ))
+    if [ "$n" -ge "$want" ] && [ "$busy" -eq 0 ]; then echo "processed after ${i}s: $n documents"; return 0; fi
+    kill -0 "$ENGINE_PID" 2>/dev/null || { echo "engine exited:"; tail -n 20 "$LOG"; return 1; }
+    sleep 1
+  done
+  echo "timeout after ${WAIT}s:"; status_json; tail -n 20 "$LOG"; return 1
+}
+drop() { # FILE NAME: put a file into the hot folder the way a scanner account would (group poststelle)
+  install -m 0660 -g poststelle "$1" "/var/lib/poststelle/inbox/.$2.part" && mv "/var/lib/poststelle/inbox/.$2.part" "/var/lib/poststelle/inbox/$2"
+}
+free_port() {
+  local p
+  for p in $(seq 18484 18584); do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo $p; return; }; done
+}
+healthz() ( # PORT
+  exec 3<>/dev/tcp/127.0.0.1/"$1" || exit 1
+  printf 'GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+  timeout 5 cat <&3 | head -n1 | grep -q " 200"
+)
+
+# ---- 1. install --------------------------------------------------------------
+check "install $deb1" install_deb "$deb1"
+check "system user poststelle exists" getent passwd poststelle
+check "/var/lib/poststelle owned by poststelle, 0750" test "$(stat -c %U:%a /var/lib/poststelle)" = poststelle:750
+check "hot folder /var/lib/poststelle/inbox is group-writable setgid (2770)" test "$(stat -c %G:%a /var/lib/poststelle/inbox)" = poststelle:2770
+check "conffile registered" grep -qx " $CONF [0-9a-f]*" <(dpkg-query -W -f='${Conffiles}\n' poststelle)
+check "conffile data_dir = /var/lib/poststelle" grep -qx 'data_dir = "/var/lib/poststelle"' "$CONF"
+check "conffile readable by the engine only (root:poststelle 0640)" test "$(stat -c %U:%G:%a $CONF)" = root:poststelle:640
+check "unit hardening present" grep -q '^ProtectSystem=strict' "$UNIT"
+check "poststelle doctor accepts the installed config" bash -c "cd /var/lib/poststelle && setpriv --reuid=poststelle --regid=poststelle --init-groups poststelle doctor --config $CONF >/tmp/package-test-doctor.txt 2>&1 || { cat /tmp/package-test-doctor.txt; false; }"
+
+port=$(free_port)
+# A local change to the conffile: another HTTP port. It must survive the upgrade.
+sed -i "s|^listen = \"127.0.0.1:8484\"|listen = \"127.0.0.1:$port\" # package-test|" "$CONF"
+check "conffile edited (listen 127.0.0.1:$port)" grep -q "package-test" "$CONF"
+
+# ---- 2./3. run, process one document, stop -------------------------------------------
+LOG=$(mktemp /tmp/package-test-engine.XXXX.log)
+start_engine
+sleep 3
+check "engine runs as user poststelle" test "$(ps -o user= -p "$ENGINE_PID" 2>/dev/null | tr -d ' ')" = poststelle
+check "health endpoint answers 200 on 127.0.0.1:$port" healthz "$port"
+doc1=$CORPUS/ocrmypdf/linn.pdf
+[ -f "$doc1" ] || die "corpus file $doc1 missing"
+drop "$doc1" linn.pdf
+check "document received and processed" wait_processed 1
+check "hot folder emptied after intake" test -z "$(ls -A /var/lib/poststelle/inbox)"
+check "nothing quarantined" test "$(count quarantined)" = 0
+check "document reached the desk (review) or beyond" test $(( $(count review) + $(count approved) + $(count exporting) + $(count exported) )) -ge 1
+check "source folder:eingang recorded" grep -q '"source": "folder:eingang"' <(status_json)
+check "original stored under /var/lib/poststelle/originals" test -n "$(find /var/lib/poststelle/originals -type f | head -n1)"
+check "logs are JSON lines on stderr (journal)" grep -q '^{"time":.*"msg":"poststelle started"' "$LOG"
+check "engine stops cleanly on SIGTERM" stop_engine
+check "no file in the data directory owned by root" test -z "$(find /var/lib/poststelle -user root | head -n1)"
+
+# ---- 4. upgrade ---------------------------------------------------------------
+sum_db=$(sha256sum < /var/lib/poststelle/poststelle.db)
+check "upgrade to $deb2" install_deb "$deb2"
+check "installed version is $v2" test "$(dpkg-query -W -f='${Version}' poststelle)" = "$v2"
+check "conffile change survived the upgrade" grep -q "listen = \"127.0.0.1:$port\" # package-test" "$CONF"
+check "no .dpkg-dist/.dpkg-old left" test -z "$(ls /etc/poststelle | grep -E 'dpkg-(dist|old|new)')"
+check "database untouched by the upgrade" test "$(sha256sum < /var/lib/poststelle/poststelle.db)" = "$sum_db"
+check "document still there after the upgrade" test "$(total_docs)" -ge 1
+start_engine
+sleep 3
+doc2=$CORPUS/ocrmypdf/skew.pdf
+[ -f "$doc2" ] || doc2=$CORPUS/ocrmypdf/multipage.pdf
+drop "$doc2" second.pdf
+check "upgraded engine processes a second document" wait_processed 2
+check "engine stops cleanly on SIGTERM (after upgrade)" stop_engine
+
+# ---- 5. remove, purge ---------------------------------------------------------------
+check "dpkg --remove" dpkg --remove poststelle
+check "data kept after remove" test -f /var/lib/poststelle/poststelle.db
+check "conffile kept after remove" test -f "$CONF"
+check "binary gone after remove" test ! -e /usr/bin/poststelle
+check "dpkg --purge" dpkg --purge poststelle
+check "data removed on purge" test ! -e /var/lib/poststelle
+check "configuration removed on purge" test ! -e /etc/poststelle
+check "package gone" bash -c "! dpkg-query -W -f='\${Status}' poststelle 2>/dev/null | grep -q installed"
+rm -f "$LOG"
+
+# ---- 6. MSI -----------------------------------------------------------------------
+if [ "${PACKAGE_TEST_MSI:-1}" = 1 ]; then
+  rm -f dist/poststelle-*.msi
+  if make --no-print-directory package-msi; then
+    msi=$(ls -t dist/poststelle-*.msi | head -n1)
+    check "MSI built: $msi" test -s "$msi"
+    check "poststelle.exe is a PE32+ x86-64 executable" bash -c "file dist/windows-amd64/poststelle.exe | grep -q 'PE32+ executable.*x86-64'"
+    if [ -f dist/windows-amd64/poststelle-desk.exe ]; then
+      check "poststelle-desk.exe is a PE32+ x86-64 GUI executable" bash -c "file dist/windows-amd64/poststelle-desk.exe | grep -q 'PE32+ executable (GUI) x86-64'"
+    fi
+    bash packaging/windows/check-msi.sh "$msi"; rc=$?
+    check "msiinfo: files, service, shortcut, upgrade code (check-msi.sh)" test $rc -eq 0
+  else
+    bad "make package-msi"
+  fi
+fi
+finish
