@@ -1,0 +1,227 @@
+//go:build windows
+
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/windows"
+	"golang.org/x/sys/windows/svc"
+	"golang.org/x/sys/windows/svc/mgr"
+)
+
+// serviceName is the Windows service the MSI registers (and `service install`).
+const serviceName = "Poststelle"
+
+// init makes `poststelle serve` a Windows service when the Service Control
+// Manager started it: the MSI registers `poststelle.exe serve --config …` as
+// the service's command line, so the service runs exactly what `serve` runs
+// on a console. It wraps the serve command registered by serve.go, whose init
+// runs before this one (the go tool initialises a package's files in file-name
+// order, and "serve.go" < "service_windows.go").
+func init() {
+	register("service", "Windows service: install, remove, start, stop, status", runServiceCmd)
+	c, ok := commands["serve"]
+	if !ok {
+		return
+	}
+	inner := c.run
+	commands["serve"] = command{summary: c.summary, run: func(ctx context.Context, args []string) error {
+		isService, err := svc.IsWindowsService()
+		if err != nil || !isService {
+			return inner(ctx, args)
+		}
+		return runAsService(inner, args)
+	}}
+}
+
+// runAsService runs serve under the Service Control Manager. Without a
+// console, stderr (the JSON log, and a crash's stack trace) goes to
+// %ProgramData%\Poststelle\log\poststelle.log.
+func runAsService(serve func(context.Context, []string) error, args []string) error {
+	if f, err := openServiceLog(); err == nil {
+		os.Stderr = f
+		windows.SetStdHandle(windows.STD_ERROR_HANDLE, windows.Handle(f.Fd()))
+		defer f.Close()
+	}
+	h := &serviceHandler{serve: serve, args: args}
+	if err := svc.Run(serviceName, h); err != nil {
+		return fmt.Errorf("service: %w", err)
+	}
+	return h.err
+}
+
+// openServiceLog opens the service log for appending; a log larger than
+// 20 MiB is renamed to poststelle.log.1 first (one old generation is kept).
+func openServiceLog() (*os.File, error) {
+	base := os.Getenv("ProgramData")
+	if base == "" {
+		base = `C:\ProgramData`
+	}
+	dir := filepath.Join(base, "Poststelle", "log")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, err
+	}
+	p := filepath.Join(dir, "poststelle.log")
+	if fi, err := os.Stat(p); err == nil && fi.Size() > 20<<20 {
+		os.Remove(p + ".1")
+		os.Rename(p, p+".1")
+	}
+	return os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+}
+
+type serviceHandler struct {
+	serve func(context.Context, []string) error
+	args  []string
+	err   error
+}
+
+// Execute is called by svc.Run on its own goroutine. Stop and Shutdown cancel
+// the engine's context; the engine finishes its current step and returns.
+func (h *serviceHandler) Execute(_ []string, req <-chan svc.ChangeRequest, st chan<- svc.Status) (bool, uint32) {
+	st <- svc.Status{State: svc.StartPending}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- h.serve(ctx, h.args) }()
+	st <- svc.Status{State: svc.Running, Accepts: svc.AcceptStop | svc.AcceptShutdown}
+	for {
+		select {
+		case err := <-done:
+			return h.finish(err, st)
+		case c := <-req:
+			switch c.Cmd {
+			case svc.Interrogate:
+				st <- c.CurrentStatus
+			case svc.Stop, svc.Shutdown:
+				st <- svc.Status{State: svc.StopPending, WaitHint: 90_000}
+				cancel()
+				return h.finish(<-done, st)
+			}
+		}
+	}
+}
+
+func (h *serviceHandler) finish(err error, st chan<- svc.Status) (bool, uint32) {
+	st <- svc.Status{State: svc.StopPending}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		h.err = err
+		fmt.Fprintln(os.Stderr, "poststelle:", err)
+		return true, 1 // service-specific exit code: the recovery actions restart it
+	}
+	return false, 0
+}
+
+// runServiceCmd manages the service without the MSI (the MSI does the same).
+func runServiceCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("service", flag.ContinueOnError)
+	config := fs.String("config", defaultWindowsConfig(), "configuration file the service uses (install)")
+	fs.Usage = func() {
+		fmt.Fprintf(os.Stderr, "usage: poststelle service install|remove|start|stop|status [--config FILE]\n")
+		fs.PrintDefaults()
+	}
+	if len(args) == 0 {
+		fs.Usage()
+		return &exitError{code: 2}
+	}
+	action := args[0]
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	m, err := mgr.Connect()
+	if err != nil {
+		return fmt.Errorf("service manager (Administratorrechte nötig / administrator rights needed): %w", err)
+	}
+	defer m.Disconnect()
+	switch action {
+	case "install":
+		exe, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		s, err := m.CreateService(serviceName, exe, mgr.Config{
+			DisplayName:      "Poststelle",
+			Description:      "Poststelle – zentrale Posteingangsstelle: Eingangsordner, Postfächer, Verarbeitung, Übergabe an das DMS",
+			StartType:        mgr.StartAutomatic,
+			DelayedAutoStart: true,
+		}, "serve", "--config", *config)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		return setRecovery(s)
+	case "remove":
+		s, err := m.OpenService(serviceName)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		return s.Delete()
+	case "start":
+		s, err := m.OpenService(serviceName)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		return s.Start()
+	case "stop":
+		s, err := m.OpenService(serviceName)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		status, err := s.Control(svc.Stop)
+		for err == nil && status.State != svc.Stopped && ctx.Err() == nil {
+			time.Sleep(500 * time.Millisecond)
+			status, err = s.Query()
+		}
+		return err
+	case "status":
+		s, err := m.OpenService(serviceName)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		status, err := s.Query()
+		if err != nil {
+			return err
+		}
+		fmt.Println(serviceStateName(status.State))
+		return nil
+	}
+	fs.Usage()
+	return &exitError{code: 2}
+}
+
+// setRecovery restarts the service 5 s, 30 s and 2 min after a failure.
+func setRecovery(s *mgr.Service) error {
+	return s.SetRecoveryActions([]mgr.RecoveryAction{
+		{Type: mgr.ServiceRestart, Delay: 5 * time.Second},
+		{Type: mgr.ServiceRestart, Delay: 30 * time.Second},
+		{Type: mgr.ServiceRestart, Delay: 2 * time.Minute},
+	}, 24*60*60)
+}
+
+func defaultWindowsConfig() string {
+	base := os.Getenv("ProgramData")
+	if base == "" {
+		base = `C:\ProgramData`
+	}
+	return filepath.Join(base, "Poststelle", "poststelle.toml")
+}
+
+func serviceStateName(s svc.State) string {
+	names := map[svc.State]string{svc.Stopped: "stopped", svc.StartPending: "start pending", svc.StopPending: "stop pending",
+		svc.Running: "running", svc.ContinuePending: "continue pending", svc.PausePending: "pause pending", svc.Paused: "paused"}
+	if n, ok := names[s]; ok {
+		return n
+	}
+	return strings.TrimSpace(fmt.Sprint(uint32(s)))
+}
