@@ -1,4 +1,4 @@
-package tessexec
+package tessexec_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"poststelle/mailroom"
 	"poststelle/mailroom/testcorpus"
 	"poststelle/ocr"
+	"poststelle/ocr/tessexec"
 )
 
 // TestMain makes the process single-threaded for the linked ocr.Pool the
@@ -25,9 +26,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func newEngine(t testing.TB, langs string) *Engine {
+func newEngine(t testing.TB, langs string) *tessexec.Engine {
 	t.Helper()
-	e, err := New(Options{Languages: langs})
+	e, err := tessexec.New(tessexec.Options{Languages: langs})
 	if err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("tesseract: %v", err)
@@ -114,7 +115,7 @@ func TestRecognizePhototest(t *testing.T) {
 func TestBoxesFollowImageOrigin(t *testing.T) {
 	e := newEngine(t, "eng")
 	img := loadImage(t, "tesseract", "phototest.tif")
-	g := gray(img)
+	g := ocr.Gray(img)
 	sub := g.SubImage(image.Rect(0, 80, g.Bounds().Dx(), 200)).(*image.Gray)
 	pt, err := e.Recognize(context.Background(), mailroom.Page{Image: sub, DPI: 300})
 	if err != nil {
@@ -161,7 +162,7 @@ func TestOrientation(t *testing.T) {
 	for file, want := range map[string]int{
 		"phototest.tif": 0, "phototest-rotated-R.png": 270, "phototest-rotated-180.png": 180, "phototest-rotated-L.png": 90,
 	} {
-		g := gray(loadImage(t, "tesseract", file))
+		g := ocr.Gray(loadImage(t, "tesseract", file))
 		deg, conf, ok, err := e.Orientation(context.Background(), g, 300)
 		if err != nil || !ok || deg != want {
 			t.Errorf("%s: deg %d conf %.1f ok %v err %v; want %d", file, deg, conf, ok, err, want)
@@ -199,10 +200,10 @@ func TestBlankAndEmptyPages(t *testing.T) {
 
 func TestMissingLanguageAndBinary(t *testing.T) {
 	newEngine(t, "eng")
-	if _, err := New(Options{Languages: "eng+qqq"}); err == nil || !strings.Contains(err.Error(), `"qqq"`) {
+	if _, err := tessexec.New(tessexec.Options{Languages: "eng+qqq"}); err == nil || !strings.Contains(err.Error(), `"qqq"`) {
 		t.Errorf("missing language: err %v", err)
 	}
-	if _, err := New(Options{Binary: "/nonexistent/tesseract"}); err == nil {
+	if _, err := tessexec.New(tessexec.Options{Binary: "/nonexistent/tesseract"}); err == nil {
 		t.Error("missing binary: no error")
 	}
 }
@@ -214,32 +215,6 @@ func TestCancel(t *testing.T) {
 	_, err := e.Recognize(ctx, mailroom.Page{Image: loadImage(t, "ocrmypdf", "linn.png"), DPI: 300})
 	if err == nil {
 		t.Fatal("no error after the context ended")
-	}
-}
-
-func TestParseTSVBadInput(t *testing.T) {
-	for _, in := range []string{
-		"header\n5\t1\t1\t1\t1\t1\t10\t10\t5\n",
-		"header\n5\t1\tx\t1\t1\t1\t10\t10\t5\t5\t90\tword\n",
-		"header\n5\t1\t1\t1\t1\t1\t10\t10\t5\t5\tnan?\tword\n",
-	} {
-		if _, err := parseTSV([]byte(in), image.Point{}); err == nil {
-			t.Errorf("no error for %q", in)
-		}
-	}
-	pt, err := parseTSV([]byte("h\n5\t1\t1\t1\t1\t1\t10\t20\t30\t40\t-1\tA\r\n5\t1\t1\t1\t2\t1\t10\t70\t30\t40\t50\tB\n"), image.Pt(1, 2))
-	if err != nil || pt.Text != "A\nB" || pt.Words[0].Box != image.Rect(11, 22, 41, 62) || pt.Confidence != 25 {
-		t.Errorf("got %+v %v", pt, err)
-	}
-}
-
-func TestParseOSD(t *testing.T) {
-	deg, conf, ok, err := parseOSD([]byte("Page number: 0\nOrientation in degrees: 90\nRotate: 270\nOrientation confidence: 9.30\nScript: Latin\n"))
-	if deg != 270 || conf != 9.3 || !ok || err != nil {
-		t.Errorf("got %d %v %v %v", deg, conf, ok, err)
-	}
-	if _, _, ok, _ := parseOSD(nil); ok {
-		t.Error("empty output: ok")
 	}
 }
 
@@ -275,7 +250,7 @@ func BenchmarkLinkedPoolLinn(b *testing.B) {
 
 func BenchmarkProcessOrientation(b *testing.B) {
 	e := newEngine(b, "deu+eng")
-	g := gray(loadImage(b, "ocrmypdf", "linn.png"))
+	g := ocr.Gray(loadImage(b, "ocrmypdf", "linn.png"))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, _, _, err := e.Orientation(context.Background(), g, 300); err != nil {
