@@ -73,3 +73,20 @@ func TestParseCorpus(t *testing.T) {
 		t.Logf("%s: subject=%q from=%q attachments=%q warnings=%q sigs=%d", name, m.Subject, m.From, got, m.Warnings, len(m.Signatures))
 	}
 }
+
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join(testcorpus.Dir(f), "eml", "*.eml"))
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m := Parse(b, nil)
+		for _, a := range m.Attachments {
+			if strings.ContainsAny(a.Filename, "/\\\x00") || a.Filename == "" || a.Filename == ".." {
+				t.Fatalf("unsafe file name %q", a.Filename)
+			}
+		}
+	})
+}
