@@ -3,18 +3,22 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/svc"
 	"golang.org/x/sys/windows/svc/mgr"
+
+	"poststelle/mailroom"
 )
 
 // serviceName is the Windows service the MSI registers (and `service install`).
@@ -51,11 +55,50 @@ func runAsService(serve func(context.Context, []string) error, args []string) er
 		windows.SetStdHandle(windows.STD_ERROR_HANDLE, windows.Handle(f.Fd()))
 		defer f.Close()
 	}
+	if err := ensureConfig(configArg(args)); err != nil {
+		fmt.Fprintln(os.Stderr, "poststelle: default configuration:", err)
+	}
 	h := &serviceHandler{serve: serve, args: args}
 	if err := svc.Run(serviceName, h); err != nil {
 		return fmt.Errorf("service: %w", err)
 	}
 	return h.err
+}
+
+// configArg is the value of --config (or -config) in args.
+func configArg(args []string) string {
+	for i, a := range args {
+		for _, f := range []string{"--config", "-config"} {
+			if a == f && i+1 < len(args) {
+				return args[i+1]
+			}
+			if v, ok := strings.CutPrefix(a, f+"="); ok {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+// ensureConfig writes the commented default configuration to path when no
+// file is there yet, with data_dir = "data" (relative to the configuration's
+// folder: %ProgramData%\Poststelle\data). The MSI does not own this file, so
+// an administrator's changes survive upgrades and uninstalls.
+func ensureConfig(path string) error {
+	if path == "" {
+		return nil
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return err
+	}
+	body := regexp.MustCompile(`(?m)^data_dir = .*$`).ReplaceAll(mailroom.DefaultTOML(), []byte(`data_dir = "data"`))
+	hdr := "# Poststelle configuration, written by the Windows service on its first start.\r\n" +
+		"# Your changes are kept on upgrades. After a change: Restart-Service Poststelle\r\n\r\n"
+	body = bytes.ReplaceAll(body, []byte("\n"), []byte("\r\n"))
+	return mailroom.WriteFileAtomic(path, append([]byte(hdr), body...), 0o640)
 }
 
 // openServiceLog opens the service log for appending; a log larger than
@@ -144,6 +187,9 @@ func runServiceCmd(ctx context.Context, args []string) error {
 	case "install":
 		exe, err := os.Executable()
 		if err != nil {
+			return err
+		}
+		if err := ensureConfig(*config); err != nil {
 			return err
 		}
 		s, err := m.CreateService(serviceName, exe, mgr.Config{

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Checks a built MSI with msiinfo: files, service, Start-menu shortcut,
+# directories, upgrade code and the x64 platform. Prints PASS/FAIL lines.
+#   check-msi.sh dist/poststelle-<version>-x64.msi
+set -uo pipefail
+msi=${1:?usage: check-msi.sh FILE.msi}
+upgrade=EDE7B91A-72B1-45A7-936E-CADE32B9E288
+fail=0
+t() { msiinfo export "$msi" "$1" 2>/dev/null; }
+has() { # DESCRIPTION TABLE REGEX
+  if t "$2" | grep -qE "$3"; then echo "PASS: $1"; else echo "FAIL: $1 (table $2 has no match for $3)"; fail=1; fi
+}
+desk=0
+t File | grep -q 'poststelle-desk.exe' && desk=1
+has "file poststelle.exe" File $'\tpoststelle.exe\t'
+has "file poststelle.toml.example" File $'\tpoststelle.toml.example\t'
+has "service Poststelle, auto start, runs 'serve --config …ProgramData…\\Poststelle\\poststelle.toml'" ServiceInstall \
+  $'^PoststelleService\tPoststelle\tPoststelle\t16\t2\t.*serve --config "\\[CommonAppDataFolder\\]Poststelle\\\\poststelle.toml"'
+has "service started on install, stopped and removed on uninstall" ServiceControl $'^PoststelleServiceControl\tPoststelle\t(161|163)\t'
+has "binaries in Program Files (64-bit)" Directory $'^INSTALLDIR\tProgramFiles64Folder\t'
+has "configuration and data folder in ProgramData" Directory $'^DATADIR\tCommonAppDataFolder\t'
+has "UpgradeCode {$upgrade}" Property "^UpgradeCode	\\{$upgrade\\}"
+has "major upgrade of every older version (Upgrade table)" Upgrade "^\\{$upgrade\\}"
+if [ $desk = 1 ]; then
+  has "file poststelle-desk.exe" File $'\tpoststelle-desk.exe\t'
+  has "Start-menu shortcut to the desk" Shortcut $'^DeskShortcut\tProgramMenuFolder\t.*poststelle-desk.exe'
+else
+  echo "NOTE: MSI built without the desk (no poststelle-desk.exe, no shortcut)"
+fi
+if msiinfo suminfo "$msi" | grep -q "Template: x64;1031"; then echo "PASS: x64 package, German (1031)"; else echo "FAIL: platform/language"; msiinfo suminfo "$msi"; fail=1; fi
+exit $fail
