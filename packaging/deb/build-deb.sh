@@ -35,19 +35,36 @@ libdeps() {
       { echo "no Debian package owns $lib" >&2; exit 1; }
   done | cut -d: -f1 | sort -u
 }
+# With dpkg-dev installed, dpkg-shlibdeps gives versioned dependencies.
+shlibdeps() {
+  command -v dpkg-shlibdeps >/dev/null || return 1
+  local tmp; tmp=$(mktemp -d)
+  mkdir -p "$tmp/debian"
+  printf 'Source: poststelle\n\nPackage: poststelle\nArchitecture: any\n' >"$tmp/debian/control"
+  local bins=(); for b in "$@"; do bins+=("$(readlink -f "$b")"); done
+  (cd "$tmp" && dpkg-shlibdeps -O "${bins[@]}" 2>/dev/null) | sed -n 's/^shlibs:Depends=//p' | tr ',' '\n' | sed 's/^ *//'
+  rm -rf "$tmp"
+}
 deps=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd adduser)
-found=$(libdeps $bin/poststelle) || exit 1
-deps+=($found)
+bins=($bin/poststelle)
 desk=0
 if [ -x $bin/poststelle-desk ]; then
   desk=1
-  found=$(libdeps $bin/poststelle-desk) || exit 1
-  deps+=($found)
-  # GL and X11 client libraries the Fyne desk opens at run time (GLFW), even where ldd lists fewer.
+  bins+=($bin/poststelle-desk)
+  # GL and X11 client libraries GLFW (the desk's window system layer) loads at run time.
   deps+=(libgl1 libx11-6 libxcursor1 libxrandr2 libxinerama1 libxi6 libxxf86vm1)
 fi
-mapfile -t deps < <(printf '%s\n' "${deps[@]}" | sort -u)
-echo "Depends: ${deps[*]}"
+if found=$(shlibdeps "${bins[@]}") && [ -n "$found" ]; then
+  mapfile -t -O ${#deps[@]} deps <<<"$found"
+else
+  for b in "${bins[@]}"; do
+    found=$(libdeps "$b") || exit 1
+    deps+=($found)
+  done
+fi
+# Drop unversioned names that also appear with a version.
+mapfile -t deps < <(printf '%s\n' "${deps[@]}" | sort -u | awk '{n=$1; if (NF > 1) v[n]=$0; else if (!(n in u)) u[n]=$0} END {for (n in u) if (!(n in v)) print u[n]; for (n in v) print v[n]}' | sort)
+(IFS=,; echo "Depends: ${deps[*]}")
 
 cp packaging/desktop/poststelle.svg packaging/desktop/poststelle.png "$stage/" 2>/dev/null || true
 cp docs/install.md "$stage/install.md" 2>/dev/null || echo "# see https://… docs/install.md" >"$stage/install.md"
