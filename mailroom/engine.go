@@ -353,7 +353,7 @@ func (e *Engine) split(ctx context.Context, d *Document) error {
 				return fmt.Errorf("taking in part %s: %w", part.Name, err)
 			}
 		}
-		plan.Documents = []Segment{{Pages: []int{1}, Metadata: exp.Metadata}}
+		plan.Documents = []Segment{{Pages: []int{1}, Metadata: exp.Metadata, Flags: exp.Flags}}
 		_, err = e.Store.ApplySplit(ctx, d.ID, 1, plan, e.owner())
 		return err
 	}

@@ -47,6 +47,7 @@ type PageSymbols struct {
 type Segment struct {
 	Pages    []int             // 1-based source pages, in order
 	Metadata map[string]string // from index sheets: asn, tags, department …
+	Flags    []string          // e.g. signed (from a container's expansion)
 }
 
 // SplitPlan is the outcome of applying separator rules to a batch.

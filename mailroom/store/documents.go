@@ -406,6 +406,9 @@ func (s *Store) ApplySplit(ctx context.Context, docID string, pageCount int, pla
 				nd.Metadata[k] = v
 			}
 			nd.Flags = append([]string{}, d.Flags...)
+			for _, f := range seg.Flags {
+				nd.Flags = appendFlag(nd.Flags, f)
+			}
 			nd.State = mailroom.StateRecognising
 			nd.UpdatedAt = now
 			if i == 0 {
