@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/windows/svc/mgr"
 
 	"poststelle/mailroom"
+	_ "poststelle/packaging/winlink" // go-fitz's Windows MuPDF with Debian's mingw-w64
 )
 
 // serviceName is the Windows service the MSI registers (and `service install`).
