@@ -58,6 +58,7 @@ var ErrClosed = errors.New("ocr: pool is closed")
 // (see SingleThreaded); New sets it for child processes as well.
 func New(opt Options) (*Pool, error) {
 	os.Setenv("OMP_THREAD_LIMIT", "1")
+	limitArenas()
 	langs := opt.Languages
 	if langs == "" {
 		langs = "deu+eng"
@@ -140,6 +141,7 @@ func (p *Pool) Recognize(ctx context.Context, page mailroom.Page) (mailroom.Page
 		return mailroom.PageText{}, err
 	}
 	defer p.put(e)
+	defer TrimMemory()
 	return e.recognize(g, page.DPI)
 }
 

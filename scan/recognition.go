@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -68,6 +69,17 @@ func NewRecognition(opt RecognitionOptions) *Recognition {
 	}
 	c := opt.Config
 	return &Recognition{opt: opt, opener: NewOpener(Options{DPI: c.DPI, MaxPixels: c.MaxPixels})}
+}
+
+// LimitMemory sets a soft limit for the Go heap (unless GOMEMLIMIT is
+// set), so garbage from decoded page images is collected before the heap
+// grows: 256 MiB plus 64 MiB per worker. Tesseract's and MuPDF's own memory
+// is outside it.
+func LimitMemory(workers int) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetMemoryLimit(int64(256+64*max(1, workers)) << 20)
 }
 
 // Output file names in OutDir.
@@ -340,9 +352,14 @@ func (r *Recognition) processPage(ctx context.Context, ps mailroom.PageSet, mt s
 		pimg, passed = PassthroughJPEG(raw)
 	}
 	if !passed {
-		pimg = EncodeImage(page.Image, mt == mailroom.MediaPDF || mt == mailroom.MediaJPEG)
+		lossy := mt == mailroom.MediaPDF || mt == mailroom.MediaJPEG
+		if isGray(page.Image) {
+			pimg = EncodeImage(g, lossy) // no second gray copy
+		} else {
+			pimg = EncodeImage(page.Image, lossy)
+		}
 	}
-	page.Image = nil
+	page.Image = nil // drop the (large) decoded image before analysis
 
 	blank, _ := IsBlank(g, dpi, BlankOptions{})
 	var corr Correction

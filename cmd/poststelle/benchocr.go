@@ -168,6 +168,7 @@ func benchChild(ctx context.Context, input, out, lang string, workers int) error
 		return err
 	}
 	defer pool.Close()
+	scan.LimitMemory(pool.Workers())
 	var orient scan.Orienter
 	if rc.AutoRotate {
 		orient = pool

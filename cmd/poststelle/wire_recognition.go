@@ -22,6 +22,7 @@ func init() {
 		if err != nil {
 			return fmt.Errorf("recognition: %w", err)
 		}
+		scan.LimitMemory(pool.Workers())
 		var orient scan.Orienter
 		if rc.AutoRotate {
 			orient = pool
