@@ -21,6 +21,10 @@ type Options struct {
 	// Timing, if set, is told how long opening a document took until the
 	// first preview was shown, and when each thumbnail arrived (benchmarks).
 	Timing func(event string, page int, d time.Duration)
+	// Do runs f on the UI goroutine; nil = fyne.Do. Tests pass a queue they
+	// drain themselves, because the Fyne test driver runs fyne.Do at once on
+	// the calling goroutine.
+	Do func(f func())
 }
 
 // App is the desk window.
@@ -60,6 +64,15 @@ func New(w fyne.Window, m Model, opt Options) *App {
 	return a
 }
 
+// do runs f on the UI goroutine.
+func (a *App) do(f func()) {
+	if a.opt.Do != nil {
+		a.opt.Do(f)
+		return
+	}
+	fyne.Do(f)
+}
+
 // Close stops background work.
 func (a *App) Close() { a.cancel() }
 
@@ -71,7 +84,7 @@ func (a *App) Start() {
 			if err != nil {
 				return err
 			}
-			fyne.Do(func() { a.loggedIn(op) })
+			a.do(func() { a.loggedIn(op) })
 			return nil
 		}, nil)
 		return
@@ -95,7 +108,7 @@ func (a *App) loginScreen() fyne.CanvasObject {
 		f.Button.Disable()
 		a.bg(func(ctx context.Context) error {
 			op, err := a.Model.Login(ctx, user, pw)
-			fyne.Do(func() {
+			a.do(func() {
 				f.Button.Enable()
 				if err != nil {
 					f.Error.SetText(a.errText(err))
@@ -197,7 +210,7 @@ func (a *App) refreshLoop() {
 		case <-a.ctx.Done():
 			return
 		case <-t.C:
-			fyne.Do(func() {
+			a.do(func() {
 				if a.tabs == nil {
 					return
 				}
@@ -219,7 +232,7 @@ func (a *App) bg(f func(ctx context.Context) error, done func(err error)) {
 		ctx, cancel := context.WithTimeout(a.ctx, 5*time.Minute)
 		defer cancel()
 		err := f(ctx)
-		fyne.Do(func() {
+		a.do(func() {
 			if err != nil && !errors.Is(err, context.Canceled) {
 				a.ShowError(err)
 			}

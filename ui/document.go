@@ -283,7 +283,7 @@ func (v *DocumentView) Open(id string) {
 	v.docID = id
 	go func() {
 		d, err := v.a.Model.Document(ctx, id)
-		fyne.Do(func() {
+		v.a.do(func() {
 			if gen != v.gen {
 				return
 			}
@@ -315,7 +315,7 @@ func (v *DocumentView) pollState() {
 		if err != nil {
 			return
 		}
-		fyne.Do(func() {
+		v.a.do(func() {
 			if v.docID == id && v.view != nil && (d.State != st || len(d.Pages) != n) {
 				v.reload()
 			}
@@ -475,7 +475,7 @@ func (v *DocumentView) GoPage(pos int) {
 	opened := v.opened
 	go func() {
 		img, err := v.a.Model.PageImage(v.a.ctx, id, p.Source, p.Rotation, PreviewPx)
-		fyne.Do(func() {
+		v.a.do(func() {
 			if gen != v.gen || v.cur != pos {
 				return
 			}
@@ -550,7 +550,7 @@ func (v *DocumentView) startThumbs(ctx context.Context, gen int, d *DocView) {
 			v.mu.Lock()
 			v.thumbs[thumbKey(p)] = img
 			v.mu.Unlock()
-			fyne.Do(func() {
+			v.a.do(func() {
 				if gen == v.gen {
 					v.Thumbs.RefreshItem(i)
 				}
@@ -612,7 +612,7 @@ func (v *DocumentView) SplitHere() {
 	v.op(func(ctx context.Context) error {
 		_, err := v.a.Model.Split(ctx, id, v.a.Op.Person(), pos)
 		if err == nil {
-			fyne.Do(func() { v.a.Status(v.a.L.T("split.done", n-pos)); v.cur = 0; v.a.Inbox.Reload() })
+			v.a.do(func() { v.a.Status(v.a.L.T("split.done", n-pos)); v.cur = 0; v.a.Inbox.Reload() })
 		}
 		return err
 	})
@@ -624,7 +624,7 @@ func (v *DocumentView) MergeNext() {
 	v.op(func(ctx context.Context) error {
 		err := v.a.Model.MergeNext(ctx, id, v.a.Op.Person())
 		if err == nil {
-			fyne.Do(func() { v.a.Inbox.Reload() })
+			v.a.do(func() { v.a.Inbox.Reload() })
 		}
 		return err
 	})
@@ -636,7 +636,7 @@ func (v *DocumentView) ApplyPages() {
 	v.op(func(ctx context.Context) error {
 		err := v.a.Model.ApplyPages(ctx, id, v.a.Op.Person())
 		if err == nil {
-			fyne.Do(func() { v.a.Status(v.a.L.T("applied")) })
+			v.a.do(func() { v.a.Status(v.a.L.T("applied")) })
 		}
 		return err
 	})
@@ -693,7 +693,7 @@ func (v *DocumentView) SaveMetadata() {
 				return err
 			}
 		}
-		fyne.Do(func() { v.a.Status(v.a.L.T("meta.saved")); v.Hint.SetText(v.a.L.T("meta.saved")) })
+		v.a.do(func() { v.a.Status(v.a.L.T("meta.saved")); v.Hint.SetText(v.a.L.T("meta.saved")) })
 		return nil
 	})
 }

@@ -142,7 +142,7 @@ func (v *InboxView) Reload() {
 		if err != nil {
 			return err
 		}
-		fyne.Do(func() { v.all = rows; v.setCounts(counts); v.apply() })
+		v.a.do(func() { v.all = rows; v.setCounts(counts); v.apply() })
 		return nil
 	}, func(error) { v.busy = false })
 }

@@ -75,7 +75,7 @@ func (v *JournalView) Reload() {
 		if err != nil {
 			return err
 		}
-		fyne.Do(func() { v.entries = es; v.List.Refresh() })
+		v.a.do(func() { v.entries = es; v.List.Refresh() })
 		return nil
 	}, nil)
 }

@@ -195,7 +195,7 @@ func (v *QAView) reloadDoc() {
 		if err != nil {
 			return err
 		}
-		fyne.Do(func() {
+		v.a.do(func() {
 			if v.a.Doc.docID == id {
 				v.a.Doc.show(d, false)
 				v.show()

@@ -69,7 +69,7 @@ func (v *QuarantineView) Reload() {
 		if err != nil {
 			return err
 		}
-		fyne.Do(func() {
+		v.a.do(func() {
 			v.rows = rows
 			v.selected = -1
 			v.List.UnselectAll()

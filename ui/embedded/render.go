@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"container/list"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/draw"
@@ -29,10 +30,11 @@ type Renderer struct {
 	opener mailroom.PageOpener
 	dir    string // disk cache of thumbnails; "" = none
 
-	mu    sync.Mutex
-	sets  map[setKey]*openSet
-	cache *lru
-	size  map[imgKey]float64 // longer side in inches by key and page
+	mu     sync.Mutex
+	sets   map[setKey]*openSet
+	cache  *lru
+	sizeMu sync.Mutex
+	size   map[imgKey]float64 // longer side in inches by key and page
 }
 
 type setKey struct {
@@ -133,8 +135,8 @@ func (r *Renderer) unrotated(ctx context.Context, key, path, mediaType string, p
 }
 
 func (r *Renderer) inches(key string, page int) float64 {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	r.sizeMu.Lock()
+	defer r.sizeMu.Unlock()
 	if v := r.size[imgKey{key: key, page: page}]; v > 0 {
 		return v
 	}
@@ -142,8 +144,8 @@ func (r *Renderer) inches(key string, page int) float64 {
 }
 
 func (r *Renderer) setInches(key string, page int, v float64) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	r.sizeMu.Lock()
+	defer r.sizeMu.Unlock()
 	r.size[imgKey{key: key, page: page}] = v
 }
 
@@ -170,19 +172,24 @@ func (r *Renderer) set(k setKey) *openSet {
 	return s
 }
 
-// Close closes all open page sets.
+// Close closes all open page sets (waiting for renders under way).
 func (r *Renderer) Close() {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	for k, s := range r.sets {
+	sets := r.sets
+	r.sets = map[setKey]*openSet{}
+	r.mu.Unlock()
+	for _, s := range sets {
 		s.mu.Lock()
 		if s.ps != nil {
 			s.ps.Close()
+			s.ps = nil
 		}
+		s.err = errRendererClosed
 		s.mu.Unlock()
-		delete(r.sets, k)
 	}
 }
+
+var errRendererClosed = errors.New("renderer closed")
 
 func safe(key string) string {
 	b := []byte(key)
