@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"poststelle/mailroom"
@@ -124,19 +125,27 @@ func newDocumentView(a *App) *DocumentView {
 	v.Restore.PlaceHolder = l.T("restore", 0)
 	v.Restore.Hide()
 
-	btn := func(key string, f func()) *widget.Button {
-		b := widget.NewButton(l.T(key), f)
+	btn := func(key string, icon fyne.Resource, f func()) *widget.Button {
+		b := widget.NewButtonWithIcon(l.T(key), icon, f)
 		v.Buttons[key] = b
 		return b
 	}
-	tools := container.NewHBox(
-		btn("rotate.left", func() { v.Rotate(-90) }), btn("rotate.right", func() { v.Rotate(90) }),
-		btn("move.up", func() { v.MovePage(-1) }), btn("move.down", func() { v.MovePage(1) }),
-		btn("delete", func() { v.DeletePage() }), btn("split", func() { v.SplitHere() }),
-		btn("merge", func() { v.MergeNext() }),
-		btn("zoom.out", func() { v.Zoom(0.8) }), btn("zoom.in", func() { v.Zoom(1.25) }),
+	tools := container.NewVBox(
+		container.NewHBox(
+			btn("rotate.left", theme.MediaReplayIcon(), func() { v.Rotate(-90) }),
+			btn("rotate.right", theme.ViewRefreshIcon(), func() { v.Rotate(90) }),
+			btn("move.up", theme.MoveUpIcon(), func() { v.MovePage(-1) }),
+			btn("move.down", theme.MoveDownIcon(), func() { v.MovePage(1) }),
+			btn("delete", theme.DeleteIcon(), func() { v.DeletePage() }),
+		),
+		container.NewHBox(
+			btn("split", theme.ContentCutIcon(), func() { v.SplitHere() }),
+			btn("merge", theme.ContentAddIcon(), func() { v.MergeNext() }),
+			btn("zoom.out", theme.ZoomOutIcon(), func() { v.Zoom(0.8) }),
+			btn("zoom.in", theme.ZoomInIcon(), func() { v.Zoom(1.25) }),
+		),
 	)
-	apply := btn("apply", func() { v.ApplyPages() })
+	apply := btn("apply", theme.DocumentSaveIcon(), func() { v.ApplyPages() })
 	apply.Importance = widget.WarningImportance
 	apply.Hide()
 
@@ -172,7 +181,7 @@ func newDocumentView(a *App) *DocumentView {
 	v.Save.Importance = widget.HighImportance
 
 	preview := container.NewScroll(container.NewCenter(v.Preview))
-	center := container.NewBorder(container.NewVBox(container.NewHScroll(tools), v.PageLbl), nil, nil, nil, preview)
+	center := container.NewBorder(container.NewVBox(tools, v.PageLbl), nil, nil, nil, preview)
 	ocr := container.NewBorder(widget.NewLabelWithStyle(l.T("ocr"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), v.Flags, nil, nil,
 		container.NewVScroll(v.OCR))
 	meta := container.NewVBox(widget.NewLabelWithStyle(l.T("meta"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), form, v.Save, v.Hint)
@@ -485,6 +494,7 @@ func (v *DocumentView) GoPage(pos int) {
 			}
 			v.Preview.Image = img
 			v.applyZoom()
+			v.a.QA.setPage(img, v.PageLbl.Text)
 			if first && v.a.opt.Timing != nil {
 				v.a.opt.Timing("preview", pos, time.Since(opened))
 			}

@@ -3,13 +3,16 @@ package ui
 import (
 	"context"
 	"fmt"
+	"image"
 	"strconv"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"poststelle/mailroom"
@@ -35,6 +38,18 @@ type QAView struct {
 	RejectBt  *widget.Button
 	Result    *widget.Label
 	FourEyes  *widget.Label
+	Preview   *canvas.Image
+	PageLbl   *widget.Label
+}
+
+// setPage shows the page the Dokument view shows (the visual check).
+func (v *QAView) setPage(img image.Image, label string) {
+	if v == nil {
+		return
+	}
+	v.Preview.Image = img
+	v.Preview.Refresh()
+	v.PageLbl.SetText(label)
 }
 
 func newQAView(a *App) *QAView {
@@ -64,9 +79,16 @@ func newQAView(a *App) *QAView {
 	v.FourEyes.Wrapping = fyne.TextWrapWord
 	v.FourEyes.Importance = widget.WarningImportance
 	v.FourEyes.Hide()
+	v.Preview = canvas.NewImageFromImage(blank(200, 283))
+	v.Preview.FillMode = canvas.ImageFillContain
+	v.Preview.ScaleMode = canvas.ImageScaleSmooth
+	v.PageLbl = widget.NewLabel("")
+	prev := widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { a.Doc.GoPage(a.Doc.Current() - 1) })
+	next := widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { a.Doc.GoPage(a.Doc.Current() + 1) })
+	pageBox := container.NewBorder(container.NewHBox(prev, next, v.PageLbl), nil, nil, nil, v.Preview)
 	form := widget.NewForm(widget.NewFormItem(l.T("qa.expected"), v.Expected))
 	anomalies := container.NewHBox(v.Copy, v.Damaged, v.Incomple)
-	v.content = container.NewVScroll(container.NewPadded(container.NewVBox(
+	checks := container.NewVScroll(container.NewPadded(container.NewVBox(
 		widget.NewLabelWithStyle(l.T("qa.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		v.Doc, v.FourEyes, widget.NewSeparator(),
 		v.Complete, form, v.Legible, v.Matches,
@@ -75,6 +97,9 @@ func newQAView(a *App) *QAView {
 		container.NewHBox(v.SaveBtn), v.Result, widget.NewSeparator(),
 		container.NewHBox(v.ApproveBt, v.RejectBt),
 	)))
+	split := container.NewHSplit(checks, pageBox)
+	split.Offset = 0.55
+	v.content = split
 	return v
 }
 
@@ -94,6 +119,7 @@ func (v *QAView) show() {
 		v.Doc.SetText(l.T("nodoc"))
 		return
 	}
+	v.setPage(v.a.Doc.Preview.Image, v.a.Doc.PageLbl.Text)
 	v.Doc.SetText(fmt.Sprintf("%s · %s · %d %s · %s: %s · %s", d.Filename, v.a.stateName(d.State), len(d.Pages),
 		l.T("col.pages"), l.T("col.protection"), d.Protection, d.ID))
 	v.FourEyes.Hide()
