@@ -44,7 +44,7 @@ var texts = map[string][2]string{
 	"sort.class":        {"Klasse", "Class"},
 	"working":           {"In Arbeit: %d Dokumente (Eingang, Trennung, Erkennung)", "In progress: %d documents (intake, splitting, recognition)"},
 	"idle":              {"Keine laufende Verarbeitung", "No work in progress"},
-	"nodoc":             {"Kein Dokument geöffnet – im Eingang auswählen (Enter)", "No document open – pick one in the inbox (Enter)"},
+	"nodoc":             {"Kein Dokument geöffnet – im Eingang auswählen (Pfeiltasten und Leertaste, oder Alt+↓)", "No document open – pick one in the inbox (arrow keys and Space, or Alt+↓)"},
 	"page.of":           {"Seite %d von %d (Original-Seite %d)", "Page %d of %d (original page %d)"},
 	"page":              {"Seite %d", "Page %d"},
 	"rotate.left":       {"Links drehen", "Rotate left"},
