@@ -52,9 +52,13 @@ type DocumentView struct {
 
 	mu     sync.Mutex
 	thumbs map[int]image.Image // by source page and rotation key
-	gen    int
-	cancel context.CancelFunc
-	opened time.Time
+	// previewDone is closed when the first preview of an opened document
+	// is shown; the thumbnail strip starts then, so it does not compete
+	// with the preview for the CPU.
+	previewDone chan struct{}
+	gen         int
+	cancel      context.CancelFunc
+	opened      time.Time
 }
 
 // FieldOrder is the order of the metadata form (field navigation).
@@ -290,8 +294,12 @@ func (v *DocumentView) Open(id string) {
 		v.cur = 0
 	}
 	v.docID = id
+	opened := v.opened
 	go func() {
 		d, err := v.a.Model.Document(ctx, id)
+		if v.a.opt.Timing != nil {
+			v.a.opt.Timing("document", 0, time.Since(opened))
+		}
 		v.a.do(func() {
 			if gen != v.gen {
 				return
@@ -301,7 +309,7 @@ func (v *DocumentView) Open(id string) {
 				return
 			}
 			v.show(d, true)
-			v.startThumbs(ctx, gen, d)
+			v.startThumbs(ctx, gen, d, opened)
 		})
 	}()
 }
@@ -482,8 +490,12 @@ func (v *DocumentView) GoPage(pos int) {
 	gen, id := v.gen, d.ID
 	first := !v.opened.IsZero()
 	opened := v.opened
+	done := v.previewDone
 	go func() {
 		img, err := v.a.Model.PageImage(v.a.ctx, id, p.Source, p.Rotation, PreviewPx)
+		if first && done != nil {
+			defer close(done)
+		}
 		v.a.do(func() {
 			if gen != v.gen || v.cur != pos {
 				return
@@ -535,13 +547,18 @@ func (v *DocumentView) ZoomFactor() float32 { return v.zoom }
 
 // startThumbs renders the thumbnail strip in the background, first the
 // pages near the current one, and shows each as soon as it is ready.
-func (v *DocumentView) startThumbs(ctx context.Context, gen int, d *DocView) {
+func (v *DocumentView) startThumbs(ctx context.Context, gen int, d *DocView, start time.Time) {
 	pages := append([]PageView{}, d.Pages...)
-	start := v.opened
-	if start.IsZero() {
-		start = time.Now()
-	}
+	wait := v.previewDone
 	go func() {
+		if wait != nil {
+			select {
+			case <-wait:
+			case <-ctx.Done():
+				return
+			case <-time.After(2 * time.Second):
+			}
+		}
 		for i, p := range pages {
 			if ctx.Err() != nil {
 				return
