@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -28,6 +30,7 @@ type Engine struct {
 	Recognition Recognition
 	Classifiers []Classifier
 	Expanders   []Expander
+	Proposers   []Proposer
 	// Finisher makes the evidence at approval; Policy enforces protection levels.
 	Finisher Finisher
 	Policy   ApprovalPolicy
@@ -481,6 +484,23 @@ func (e *Engine) recognise(ctx context.Context, d *Document) error {
 		flags = append(flags, res.Flags...)
 		for k, v := range res.Metadata {
 			meta[k] = v
+		}
+		texts := make([]string, len(res.Pages))
+		for i, p := range res.Pages {
+			texts[i] = p.Text
+		}
+		var proposed []string
+		for _, p := range e.Proposers {
+			for k, v := range p.Propose(texts) {
+				if _, set := meta[k]; !set && d.Metadata[k] == "" {
+					meta[k] = v
+					proposed = append(proposed, k)
+				}
+			}
+		}
+		if len(proposed) > 0 {
+			sort.Strings(proposed)
+			meta[MetaProposed] = strings.Join(proposed, ",")
 		}
 	}
 	if err := os.MkdirAll(outDir, 0o750); err != nil {

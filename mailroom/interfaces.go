@@ -190,3 +190,9 @@ type Expansion struct {
 type Expander interface {
 	Expand(ctx context.Context, in ExpandInput) (x Expansion, ok bool, err error)
 }
+
+// Proposer proposes metadata from a document's recognised text (one string
+// per page). Proposals never overwrite metadata that is already set.
+type Proposer interface {
+	Propose(pages []string) map[string]string
+}

@@ -46,6 +46,8 @@ const (
 	MetaQA         = "qa"          // JSON of the QAResult
 	MetaApprovedBy = "approved_by" // person, or "automatisch"
 	MetaApprovedAt = "approved_at"
+	// MetaProposed lists the fields proposed from the recognised text (comma-separated).
+	MetaProposed = "proposed_fields"
 )
 
 // ErrNotAllowed is returned when a rule forbids an action (four eyes, missing QA).
