@@ -474,7 +474,7 @@ func (v *DocumentView) GoPage(pos int) {
 	} else {
 		v.OCR.SetText(p.Text)
 	}
-	flags := strings.Join(p.Flags, ", ")
+	flags := l.Flags(p.Flags)
 	if flags == "" {
 		flags = l.T("flags.none")
 	}

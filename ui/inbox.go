@@ -108,7 +108,7 @@ func (v *InboxView) cell(r DocRow, col int) string {
 	case 5:
 		return string(r.Protection)
 	case 6:
-		return strings.Join(r.Flags, ", ")
+		return v.a.L.Flags(r.Flags)
 	}
 	return ""
 }

@@ -19,6 +19,10 @@ import (
 	"poststelle/ui"
 )
 
+// FlagSeparator marks a kept separator or index sheet (ASN, tag, metadata
+// barcode) among a document's pages.
+const FlagSeparator = "separator"
+
 // Model is the desk's model over a local store and engine.
 type Model struct {
 	Config *mailroom.Config
@@ -157,10 +161,18 @@ func (m *Model) Document(ctx context.Context, id string) (*ui.DocView, error) {
 	}
 	results := m.pageResults(ctx, d)
 	rot := mailroom.Rotations(d)
+	seps := map[int]bool{}
+	for _, s := range b.Separators {
+		seps[s.Page] = true
+	}
 	for _, p := range d.Pages {
 		pv := ui.PageView{Source: p, Rotation: rot[p]}
+		if seps[p] {
+			pv.Flags = append(pv.Flags, FlagSeparator)
+		}
 		if r, ok := results[p]; ok {
-			pv.Text, pv.Confidence, pv.Flags = r.Text, r.Confidence, r.Flags
+			pv.Text, pv.Confidence = r.Text, r.Confidence
+			pv.Flags = append(pv.Flags, r.Flags...)
 			if r.Rotation != 0 {
 				pv.Flags = append(append([]string{}, pv.Flags...), mailroom.FlagRotated)
 			}

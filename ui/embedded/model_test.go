@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"poststelle/barcode"
 	"poststelle/mailroom"
 	"poststelle/mailroom/evidence"
 	"poststelle/mailroom/store"
@@ -294,4 +295,24 @@ func TestQuarantineRetryRelease(t *testing.T) {
 		t.Fatalf("rejection not found in the journal: %d", len(es))
 	}
 	_ = os.Remove
+}
+
+func TestIndexSheetFlagged(t *testing.T) {
+	f := newFixture(t)
+	rules, err := barcode.NewRules(f.cfg.Separators)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.e.Detector, f.e.Rules = barcode.New(barcode.Options{}), rules
+	docs := f.intake(t, normal, nil, "paperless_barcodes", "split-by-asn-1.pdf")
+	if len(docs) != 5 {
+		t.Fatalf("%d documents, want 5", len(docs))
+	}
+	v, err := f.m.Document(context.Background(), docs[1].ID) // starts with the ASN00124 sheet (page 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Pages[0].Source != 3 || len(v.Pages[0].Flags) == 0 || v.Pages[0].Flags[0] != embedded.FlagSeparator {
+		t.Fatalf("index sheet page %+v", v.Pages[0])
+	}
 }
