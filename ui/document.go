@@ -294,6 +294,7 @@ func (v *DocumentView) Open(id string) {
 		v.cur = 0
 	}
 	v.docID = id
+	v.previewDone = make(chan struct{})
 	opened := v.opened
 	go func() {
 		d, err := v.a.Model.Document(ctx, id)
@@ -493,6 +494,9 @@ func (v *DocumentView) GoPage(pos int) {
 	done := v.previewDone
 	go func() {
 		img, err := v.a.Model.PageImage(v.a.ctx, id, p.Source, p.Rotation, PreviewPx)
+		if first && v.a.opt.Timing != nil {
+			v.a.opt.Timing("preview-rendered", pos, time.Since(opened))
+		}
 		if first && done != nil {
 			defer close(done)
 		}
