@@ -258,3 +258,30 @@ func BenchmarkProcessOrientation(b *testing.B) {
 		}
 	}
 }
+
+// The small page shows the fixed cost per page: process start and model load.
+func BenchmarkProcessPhototest(b *testing.B) {
+	e := newEngine(b, "deu+eng")
+	page := mailroom.Page{Image: loadImage(b, "tesseract", "phototest.tif"), DPI: 300}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := e.Recognize(context.Background(), page); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkLinkedPoolPhototest(b *testing.B) {
+	p, err := ocr.New(ocr.Options{Languages: "deu+eng", Workers: 1, NoOSD: true})
+	if err != nil {
+		b.Skip(err)
+	}
+	defer p.Close()
+	page := mailroom.Page{Image: loadImage(b, "tesseract", "phototest.tif"), DPI: 300}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := p.Recognize(context.Background(), page); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
