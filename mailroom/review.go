@@ -70,6 +70,9 @@ func (e *Engine) RecordQA(ctx context.Context, docID string, qa QAResult) error 
 			if d.State != StateReview {
 				return fmt.Errorf("QA: document is %s, not in review", d.State)
 			}
+			if err := CheckPagesApplied(d); err != nil {
+				return err
+			}
 			d.Metadata[MetaQA] = string(data)
 			return nil
 		}})
@@ -108,6 +111,9 @@ func (e *Engine) approve(ctx context.Context, docID string, a Approval) error {
 	}
 	b, err := e.Store.Batch(ctx, d.BatchID)
 	if err != nil {
+		return err
+	}
+	if err := CheckPagesApplied(d); err != nil {
 		return err
 	}
 	a.QA = QAOf(d)
