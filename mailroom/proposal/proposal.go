@@ -160,6 +160,10 @@ func sender(lines []string) string {
 			continue
 		}
 		name := strings.TrimSpace(l[:loc[3]])
+		// "Name: Firma GmbH", "Absender: …": drop the label.
+		if i := strings.Index(name, ": "); i > 0 && i < 20 && !strings.Contains(name[:i], " ") {
+			name = strings.TrimSpace(name[i+2:])
+		}
 		// A sender line "Firma GmbH · Straße 1 · 12345 Ort": keep the first part.
 		for _, sep := range []string{" · ", " | ", " - ", ", "} {
 			if i := strings.Index(name, sep); i > 0 {

@@ -37,6 +37,13 @@ hiermit lege ich Widerspruch ein.`
 	}
 }
 
+func TestSenderLabelDropped(t *testing.T) {
+	got := Text{}.Propose([]string{"Verkäufer\nName: Lieferant GmbH\nAnschrift: Lieferantenstraße 20"})
+	if got["sender"] != "Lieferant GmbH" {
+		t.Errorf("sender %q", got["sender"])
+	}
+}
+
 func TestNothingFromNothing(t *testing.T) {
 	got := Text{}.Propose([]string{"Lorem ipsum dolor sit amet, 31.02.2020 ist kein Datum."})
 	if len(got) != 0 {
