@@ -122,3 +122,7 @@ func Gray(img image.Image) *image.Gray {
 	draw.Draw(g, g.Bounds(), img, img.Bounds().Min, draw.Src)
 	return g
 }
+
+// TrimMemory does nothing on Windows: no C allocator state lives in this
+// process (tesseract runs in its own processes); see malloc.go elsewhere.
+func TrimMemory() {}
