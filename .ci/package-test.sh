@@ -121,6 +121,11 @@ check "conffile registered" grep -qx " $CONF [0-9a-f]*" <(dpkg-query -W -f='${Co
 check "conffile data_dir = /var/lib/poststelle" grep -qx 'data_dir = "/var/lib/poststelle"' "$CONF"
 check "conffile readable by the engine only (root:poststelle 0640)" test "$(stat -c %U:%G:%a $CONF)" = root:poststelle:640
 check "unit hardening present" grep -q '^ProtectSystem=strict' "$UNIT"
+if command -v systemd-analyze >/dev/null; then
+  check "systemd-analyze verify: no complaint about the unit" bash -c "systemd-analyze verify $UNIT 2>&1 | tee /dev/stderr | { ! grep -q poststelle.service; }"
+else
+  echo "NOTE: systemd-analyze not installed: unit syntax not verified"
+fi
 check "poststelle doctor accepts the installed config" bash -c "cd /var/lib/poststelle && setpriv --reuid=poststelle --regid=poststelle --init-groups poststelle doctor --config $CONF >/tmp/package-test-doctor.txt 2>&1 || { cat /tmp/package-test-doctor.txt; false; }"
 
 port=$(free_port)
@@ -141,6 +146,7 @@ check "document received and processed" wait_processed 1
 check "hot folder emptied after intake" test -z "$(ls -A /var/lib/poststelle/inbox)"
 check "nothing quarantined" test "$(count quarantined)" = 0
 check "document reached the desk (review) or beyond" test $(( $(count review) + $(count approved) + $(count exporting) + $(count exported) )) -ge 1
+check "searchable PDF written under /var/lib/poststelle/out" test -n "$(find /var/lib/poststelle/out -name '*.pdf' -size +1k | head -n1)"
 check "source folder:eingang recorded" grep -q '"source": "folder:eingang"' <(status_json)
 check "original stored under /var/lib/poststelle/originals" test -n "$(find /var/lib/poststelle/originals -type f | head -n1)"
 check "logs are JSON lines on stderr (journal)" grep -q '^{"time":.*"msg":"poststelle started"' "$LOG"
