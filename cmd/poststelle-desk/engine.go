@@ -4,12 +4,17 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"poststelle/barcode"
 	"poststelle/mailroom"
 	"poststelle/mailroom/dms/outbox"
 	"poststelle/mailroom/dms/targets"
+	"poststelle/mailroom/einvoice"
 	"poststelle/mailroom/evidence"
+	"poststelle/mailroom/inbox"
+	"poststelle/mailroom/proposal"
+	"poststelle/mailroom/signature"
 	"poststelle/mailroom/store"
 	"poststelle/ocr"
 	"poststelle/scan"
@@ -62,6 +67,24 @@ func buildEngine(cfg *mailroom.Config, st *store.Store, log *slog.Logger, p Part
 		e.Detector = barcode.New(barcode.Options{})
 		e.Rules = rules
 	}
+	// Mail unpacking, e-invoices, signatures and text proposals, as in
+	// cmd/poststelle/wire_mail.go and wire_proposal.go (sources stay with serve).
+	mc := cfg.Mail
+	v, err := signature.NewVerifier(cfg.Resolve(mc.TrustCAFile))
+	if err != nil {
+		return nil, fmt.Errorf("mail.trust_ca_file: %w", err)
+	}
+	parts := filepath.Join(cfg.DataDir, "work", "mail-parts")
+	if err := os.MkdirAll(parts, 0o750); err != nil {
+		return nil, err
+	}
+	e.Expanders = append(e.Expanders, &inbox.Expander{Mode: mc.Mode, MaxAttachment: mc.MaxAttachment, Verifier: v,
+		TempDir: parts, Log: log.With("component", "mail")})
+	e.Classifiers = append(e.Classifiers, &inbox.Classifier{Verifier: v}, &signature.Classifier{Verifier: v})
+	if mc.EInvoice.Enabled {
+		e.Classifiers = append(e.Classifiers, &einvoice.Classifier{Routes: mc.EInvoice.Routes})
+	}
+	e.Proposers = append(e.Proposers, proposal.Text{})
 	var sealer evidence.Sealer
 	if f := cfg.Evidence.SealP12; f != "" {
 		pw, err := mailroom.Secret(cfg.Resolve(cfg.Evidence.SealPasswordFile), cfg.Evidence.SealPasswordEnv)
