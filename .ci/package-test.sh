@@ -55,7 +55,8 @@ install_deb() {
   if ! dpkg --force-confold -i "$1"; then
     apt-get update -qq && apt-get install -f -y -qq -o Dpkg::Options::=--force-confold
   fi
-  dpkg-query -W -f='${Status} ${Version}\n' poststelle 2>/dev/null | grep -q "install ok installed"
+  local st; st=$(dpkg-query -W -f='${Status}' poststelle 2>/dev/null)
+  [ "$st" = "install ok installed" ]
 }
 
 # ---- the ExecStart of the unit, as systemd would run it -----------------------
@@ -109,7 +110,8 @@ free_port() {
 healthz() ( # PORT
   exec 3<>/dev/tcp/127.0.0.1/"$1" || exit 1
   printf 'GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
-  timeout 5 cat <&3 | head -n1 | grep -q " 200"
+  local resp; resp=$(timeout 5 cat <&3)
+  [[ ${resp%%$'\r'*} == *" 200"* ]]
 )
 
 # ---- 1. install --------------------------------------------------------------

@@ -8,10 +8,11 @@ upgrade=EDE7B91A-72B1-45A7-936E-CADE32B9E288
 fail=0
 t() { msiinfo export "$msi" "$1" 2>/dev/null; }
 has() { # DESCRIPTION TABLE REGEX
-  if t "$2" | grep -qE "$3"; then echo "PASS: $1"; else echo "FAIL: $1 (table $2 has no match for $3)"; fail=1; fi
+  local table; table=$(t "$2")   # not piped into grep -q: with pipefail, SIGPIPE would fail the check
+  if grep -qE "$3" <<<"$table"; then echo "PASS: $1"; else echo "FAIL: $1 (table $2 has no match for $3)"; fail=1; fi
 }
 desk=0
-t File | grep -q 'poststelle-desk.exe' && desk=1
+grep -q 'poststelle-desk.exe' <<<"$(t File)" && desk=1
 has "file poststelle.exe" File $'\tpoststelle.exe\t'
 has "file poststelle.toml.example" File $'\tpoststelle.toml.example\t'
 has "service Poststelle, auto start, runs 'serve --config …ProgramData…\\Poststelle\\poststelle.toml'" ServiceInstall \
@@ -28,6 +29,6 @@ else
   echo "NOTE: MSI built without the desk (no poststelle-desk.exe, no shortcut)"
 fi
 # wixl 0.101 always writes ";1033" into the template; the product language is in the Property table.
-if msiinfo suminfo "$msi" | grep -q "Template: x64;"; then echo "PASS: x64 package"; else echo "FAIL: not an x64 package"; msiinfo suminfo "$msi"; fail=1; fi
+if grep -q "Template: x64;" <<<"$(msiinfo suminfo "$msi")"; then echo "PASS: x64 package"; else echo "FAIL: not an x64 package"; msiinfo suminfo "$msi"; fail=1; fi
 has "product language German (1031)" Property $'^ProductLanguage\t1031'
 exit $fail
