@@ -194,6 +194,21 @@ if [ "${PACKAGE_TEST_MSI:-1}" = 1 ]; then
     fi
     bash packaging/windows/check-msi.sh "$msi"; rc=$?
     check "msiinfo: files, service, shortcut, upgrade code (check-msi.sh)" test $rc -eq 0
+    # Authenticode: sign with a throw-away certificate and verify against it.
+    if command -v openssl >/dev/null; then
+      sig=$(mktemp -d)
+      openssl req -x509 -newkey rsa:2048 -keyout "$sig/key.pem" -out "$sig/cert.pem" -days 2 -nodes \
+        -subj "/CN=Poststelle package-test" -addext "extendedKeyUsage=codeSigning" 2>/dev/null
+      printf 'package-test' >"$sig/pass"
+      openssl pkcs12 -export -inkey "$sig/key.pem" -in "$sig/cert.pem" -out "$sig/cert.pfx" -passout file:"$sig/pass"
+      SIGN_PKCS12=$sig/cert.pfx SIGN_PASSWORD_FILE=$sig/pass SIGN_CAFILE=$sig/cert.pem bash packaging/windows/build-msi.sh
+      for f in "$msi" dist/msi-stage/bin/poststelle.exe; do
+        check "Authenticode signature on $(basename "$f") verifies" bash -c "osslsigncode verify -CAfile $sig/cert.pem -in $f 2>&1 | grep -q '^Signature verification: ok'"
+      done
+      rm -rf "$sig"
+    else
+      echo "NOTE: openssl missing: signing not tested"
+    fi
   else
     bad "make package-msi"
   fi

@@ -6,6 +6,7 @@
 #   SIGN_PKCS12           PKCS#12 file (.pfx/.p12) with the code-signing key and chain
 #   SIGN_PASSWORD_FILE    file holding its password (or SIGN_PASSWORD in the environment)
 #   SIGN_TIMESTAMP_URL    optional RFC 3161 timestamp authority
+#   SIGN_CAFILE           optional CA bundle to verify the signatures against after signing
 # The .exe files are signed before they go into the MSI, then the MSI itself.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,7 +43,9 @@ sign() { # FILE
   [ -n "${SIGN_TIMESTAMP_URL:-}" ] && args+=(-ts "$SIGN_TIMESTAMP_URL")
   osslsigncode "${args[@]}" -in "$1" -out "$1.signed" >/dev/null
   mv "$1.signed" "$1"
-  osslsigncode verify -in "$1" 2>&1 | grep -E "^(Signature verification|Message digest)" || true
+  local v=(verify -in "$1"); [ -n "${SIGN_CAFILE:-}" ] && v+=(-CAfile "$SIGN_CAFILE")
+  local res; res=$(osslsigncode "${v[@]}" 2>&1) || true
+  echo "   $(basename "$1"): $(grep -m1 '^Signature verification' <<<"$res")"
 }
 srcbin=$bin
 if [ -n "${SIGN_PKCS12:-}" ]; then
