@@ -124,7 +124,8 @@ check "conffile data_dir = /var/lib/poststelle" grep -qx 'data_dir = "/var/lib/p
 check "conffile readable by the engine only (root:poststelle 0640)" test "$(stat -c %U:%G:%a $CONF)" = root:poststelle:640
 check "unit hardening present" grep -q '^ProtectSystem=strict' "$UNIT"
 if command -v systemd-analyze >/dev/null; then
-  check "systemd-analyze verify: no complaint about the unit" bash -c "systemd-analyze verify $UNIT 2>&1 | tee /dev/stderr | { ! grep -q poststelle.service; }"
+  verify_unit() { local out; out=$(systemd-analyze verify "$UNIT" 2>&1); [ -z "$out" ] || echo "$out"; ! grep -q poststelle.service <<<"$out"; }
+  check "systemd-analyze verify: no complaint about the unit" verify_unit
 else
   echo "NOTE: systemd-analyze not installed: unit syntax not verified"
 fi
