@@ -130,14 +130,23 @@ func detectMatrix(g, small *gray, f int, dpi float64) []found {
 		if len(out) == 0 && max(g.w, g.h) < 300 {
 			// Tiny images: the detectors need a quiet zone and a few
 			// pixels per module; try again enlarged on a white margin.
-			out = scanMatrixEnlarged(g)
+			out = scanMatrixEnlarged(g, 2)
 		}
 		return out
 	}
 	out := scanMatrix(small, f, image.Point{}, true)
-	for _, r := range matrixCandidates(small, f, dpi, out) {
+	for _, r := range matrixCandidates(g, small, f, dpi, out) {
 		crop := g.crop(r)
-		out = append(out, scanMatrix(crop, 1, r.Min, true)...)
+		got := scanMatrix(crop, 1, image.Point{}, true)
+		// Modules of 2–3 px are few pixels for the detectors, blurred
+		// ones even fewer: try again enlarged.
+		for k := 2; k <= 3 && len(got) == 0; k++ {
+			got = scanMatrixEnlarged(crop, k)
+		}
+		for i := range got {
+			got[i].box = got[i].box.Add(r.Min)
+		}
+		out = append(out, got...)
 	}
 	return out
 }

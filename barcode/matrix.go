@@ -85,32 +85,44 @@ func safeMulti(f func() ([]*gozxing.Result, error)) (r []*gozxing.Result, err er
 	return f()
 }
 
-// matrixCandidates finds regions of a reduced page that look like 2D codes
+// matrixCandidates finds regions of a reduced page (g reduced by f) that look like 2D codes
 // (dense, high-contrast texture in both directions, compact) and are not
 // already covered by a decoded symbol. They are returned in full-resolution
 // coordinates with a margin.
-func matrixCandidates(small *gray, f int, dpi float64, have []found) []image.Rectangle {
-	return nil
+func matrixCandidates(g, small *gray, f int, dpi float64, have []found) []image.Rectangle {
+	var covered []image.Rectangle
+	for _, h := range have {
+		covered = append(covered, image.Rect(h.box.Min.X/f, h.box.Min.Y/f, (h.box.Max.X+f-1)/f, (h.box.Max.Y+f-1)/f))
+	}
+	var out []image.Rectangle
+	for _, c := range findMatrixRegions(g, small, f, dpi/float64(f), covered, maxMatrixCandidates) {
+		r := c.box
+		out = append(out, image.Rect(r.Min.X*f, r.Min.Y*f, r.Max.X*f, r.Max.Y*f))
+	}
+	return out
 }
 
-// scanMatrixEnlarged scans a tiny image again, doubled in size with a white
-// margin of a quarter of its size; boxes are mapped back.
-func scanMatrixEnlarged(g *gray) []found {
+// scanMatrixEnlarged scans a tiny image again, enlarged k times (pixels
+// repeated) with a white margin of a quarter of its size; boxes are mapped
+// back.
+func scanMatrixEnlarged(g *gray, k int) []found {
 	m := max(g.w, g.h) / 4
-	big := &gray{w: 2*g.w + 2*m, h: 2*g.h + 2*m}
+	big := &gray{w: k*g.w + 2*m, h: k*g.h + 2*m}
 	big.pix = make([]byte, big.w*big.h)
 	for i := range big.pix {
 		big.pix[i] = 255
 	}
-	for y := 0; y < 2*g.h; y++ {
-		for x := 0; x < 2*g.w; x++ {
-			big.pix[(y+m)*big.w+x+m] = g.pix[(y/2)*g.w+x/2]
+	for y := 0; y < k*g.h; y++ {
+		src := g.pix[(y/k)*g.w : (y/k+1)*g.w]
+		dst := big.pix[(y+m)*big.w+m : (y+m)*big.w+m+k*g.w]
+		for x := range dst {
+			dst[x] = src[x/k]
 		}
 	}
 	out := scanMatrix(big, 1, image.Point{}, true)
 	for i := range out {
 		b := out[i].box.Sub(image.Pt(m, m))
-		out[i].box = image.Rect(b.Min.X/2, b.Min.Y/2, (b.Max.X+1)/2, (b.Max.Y+1)/2).Intersect(image.Rect(0, 0, g.w, g.h))
+		out[i].box = image.Rect(b.Min.X/k, b.Min.Y/k, (b.Max.X+k-1)/k, (b.Max.Y+k-1)/k).Intersect(image.Rect(0, 0, g.w, g.h))
 	}
 	return out
 }

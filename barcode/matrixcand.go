@@ -1,0 +1,300 @@
+package barcode
+
+import (
+	"encoding/binary"
+	"image"
+	"sort"
+)
+
+// Candidate search for 2D codes the reduced page cannot resolve.
+//
+// A QR code or DataMatrix whose modules are 2–3 px at 300 dpi turns into a
+// grey, finely textured square on the ~150 dpi copy: the readers cannot find
+// its finder patterns there, but the texture is unlike anything else on a
+// letter. The page is cut into tiles of about 1 mm; a tile is code-like when
+// it is dark enough on average (a code is about half ink, running text far
+// less) and changes between dark and light often in both directions (modules
+// of one reduced pixel, where letters have strokes of 2–4 px with white
+// between). Code-like tiles are joined into regions; compact, roughly square
+// regions of bounded size that no decoded symbol covers become candidates,
+// best first, at most maxMatrixCandidates per page.
+
+// maxMatrixCandidates bounds the full-resolution decoding per page.
+const maxMatrixCandidates = 4
+
+// matrixRegion is a candidate region on the reduced page.
+type matrixRegion struct {
+	box      image.Rectangle // reduced-page coordinates, margin included
+	windows  int             // code-like windows in the region
+	checkers int             // checkerboard cells in the region
+}
+
+// tileGrid holds per-tile measures of a gray image cut into t×t tiles.
+type tileGrid struct {
+	t, tw, th int
+	ink       []float32 // mean darkness relative to the page's contrast, 0..1
+	hd, vd    []float32 // horizontal / vertical transitions per full-resolution pixel
+	ck        []uint16  // checkerboard 2×2 cells at full resolution (dark diagonal, light anti-diagonal or vice versa)
+}
+
+// levels estimates paper white and ink black from a sample of g.
+func levels(g *gray) (paper, black int) {
+	var hist [256]int
+	n := 0
+	for i := 0; i < len(g.pix); i += 7 {
+		hist[g.pix[i]]++
+		n++
+	}
+	acc := 0
+	black, paper = -1, 255
+	for v := 0; v < 256; v++ {
+		acc += hist[v]
+		if black < 0 && acc*200 >= n { // 0.5th percentile
+			black = v
+		}
+		if acc*100 >= n*90 { // 90th percentile
+			paper = v
+			break
+		}
+	}
+	return paper, max(black, 0)
+}
+
+// newTileGrid measures the reduced page g (full reduced by f) in tiles of t
+// pixels (t even, at most 64; the remainder at the right and bottom edges is
+// left out). Transitions are counted only in tiles with some ink: most of a
+// page is paper.
+func newTileGrid(full, g *gray, f, t int) *tileGrid {
+	tw, th := g.w/t, g.h/t
+	tg := &tileGrid{t: t, tw: tw, th: th}
+	if tw < 1 || th < 1 {
+		return tg
+	}
+	paper, black := levels(g)
+	thr := max(32, (paper-black)/3)
+	span := float32(max(64, paper-black))
+	tg.ink = make([]float32, tw*th)
+	tg.hd = make([]float32, tw*th)
+	tg.vd = make([]float32, tw*th)
+	tg.ck = make([]uint16, tw*th)
+	mid := byte((paper + black) / 2)
+	area := float32(t * t)
+	// Tile sums: bytes are added in pairs, four pairs to a uint64 (16-bit
+	// lanes; t <= 64 rows of 2×255 fit), then the pairs of a tile are summed.
+	rowBytes := tw * t
+	chunks := rowBytes / 8
+	lanes := make([]uint64, chunks)
+	pairs := make([]uint32, rowBytes/2)
+	const m = 0x00ff00ff00ff00ff
+	w := g.w
+	for ty := 0; ty < th; ty++ {
+		clear(lanes)
+		clear(pairs[chunks*4:])
+		for y := ty * t; y < (ty+1)*t; y++ {
+			row := g.pix[y*w : y*w+rowBytes]
+			for k := range lanes {
+				v := binary.LittleEndian.Uint64(row[8*k:])
+				lanes[k] += v&m + (v>>8)&m
+			}
+			for j := chunks * 4; j < len(pairs); j++ {
+				pairs[j] += uint32(row[2*j]) + uint32(row[2*j+1])
+			}
+		}
+		for k, v := range lanes {
+			pairs[4*k] = uint32(v & 0xffff)
+			pairs[4*k+1] = uint32(v >> 16 & 0xffff)
+			pairs[4*k+2] = uint32(v >> 32 & 0xffff)
+			pairs[4*k+3] = uint32(v >> 48)
+		}
+		half := t / 2
+		for tx := 0; tx < tw; tx++ {
+			s := uint32(0)
+			for _, p := range pairs[tx*half : tx*half+half] {
+				s += p
+			}
+			ink := (float32(paper) - float32(s)/area) / span
+			if ink < 0 {
+				ink = 0
+			} else if ink > 1 {
+				ink = 1
+			}
+			tg.ink[ty*tw+tx] = ink
+		}
+	}
+	// Transitions and checkerboard cells on the full-resolution pixels of
+	// the tiles with ink, where modules of 2–3 px are still resolved.
+	ft := t * f
+	fw := full.w
+	farea := float32(ft * ft)
+	for ty := 0; ty < th; ty++ {
+		for tx := 0; tx < tw; tx++ {
+			i := ty*tw + tx
+			if tg.ink[i] < codeTileInkMin {
+				continue
+			}
+			h, v, ck := 0, 0, 0
+			x0, x1 := tx*ft, min((tx+1)*ft, fw-1) // pairs (x, x+1)
+			for y := ty * ft; y < (ty+1)*ft && y+1 < full.h; y++ {
+				row := full.pix[y*fw : (y+1)*fw]
+				next := full.pix[(y+1)*fw : (y+2)*fw]
+				for x := x0; x < x1; x++ {
+					p, q, r, u := row[x], row[x+1], next[x], next[x+1]
+					if d := int(p) - int(q); d >= thr || d <= -thr {
+						h++
+					}
+					if d := int(p) - int(r); d >= thr || d <= -thr {
+						v++
+					}
+					a, b, c, d := p < mid, q < mid, r < mid, u < mid
+					if a == d && b == c && a != b {
+						ck++
+					}
+				}
+			}
+			tg.hd[i] = float32(h) / farea
+			tg.vd[i] = float32(v) / farea
+			tg.ck[i] = uint16(ck)
+		}
+	}
+	return tg
+}
+
+// Thresholds of a code-like window of 3×3 tiles (see the comment above).
+const (
+	codeInkMin     = 0.30 // mean darkness of the window
+	codeInkMax     = 0.85
+	codeTileInkMin = 0.12 // every tile of the window has some ink
+	codeTransMin   = 0.10 // mean transitions per full-resolution pixel, in each direction
+	// minCheckers: a region must hold this many 2×2 checkerboard cells.
+	minCheckers = 3
+	// codeWindow: windows of codeWindow×codeWindow tiles.
+	codeWindow = 2
+)
+
+// windows marks every 3×3-tile window (indexed by its top-left tile) that
+// looks like the inside of a 2D code.
+func (tg *tileGrid) windows() []bool {
+	out := make([]bool, tg.tw*tg.th)
+	const k = codeWindow
+	for ty := 0; ty+k <= tg.th; ty++ {
+		for tx := 0; tx+k <= tg.tw; tx++ {
+			var ink, hd, vd float32
+			ok := true
+			for dy := 0; dy < k && ok; dy++ {
+				for dx := 0; dx < k; dx++ {
+					i := (ty+dy)*tg.tw + tx + dx
+					if tg.ink[i] < codeTileInkMin {
+						ok = false
+						break
+					}
+					ink += tg.ink[i]
+					hd += tg.hd[i]
+					vd += tg.vd[i]
+				}
+			}
+			if ok && ink >= k*k*codeInkMin && ink <= k*k*codeInkMax && hd >= k*k*codeTransMin && vd >= k*k*codeTransMin {
+				out[ty*tg.tw+tx] = true
+			}
+		}
+	}
+	return out
+}
+
+// findMatrixRegions returns candidate 2D-code regions of the reduced page g
+// (resolution dpi), best first, leaving out regions that overlap covered;
+// at most limit of them (no limit when limit <= 0).
+func findMatrixRegions(full, g *gray, f int, dpi float64, covered []image.Rectangle, limit int) []matrixRegion {
+	t := max(4, 2*int(dpi/74+0.5)) // about 0.7 mm, even; windows of 3×3 tiles
+	tg := newTileGrid(full, g, f, t)
+	if tg.tw < codeWindow || tg.th < codeWindow {
+		return nil
+	}
+	maxSide := int(1.6 * dpi) // larger codes have modules the reduced page resolves
+	win := tg.windows()
+	seen := make([]bool, tg.tw*tg.th)
+	var regions []matrixRegion
+	var stack []int
+	for start := range seen {
+		if seen[start] || !win[start] {
+			continue
+		}
+		// Flood fill over code-like tiles, 8-connected.
+		seen[start] = true
+		stack = append(stack[:0], start)
+		x0, y0, x1, y1 := tg.tw, tg.th, -1, -1
+		n := 0
+		for len(stack) > 0 {
+			i := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			n++
+			x, y := i%tg.tw, i/tg.tw
+			x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					xx, yy := x+dx, y+dy
+					if xx < 0 || yy < 0 || xx >= tg.tw || yy >= tg.th {
+						continue
+					}
+					j := yy*tg.tw + xx
+					if !seen[j] && win[j] {
+						seen[j] = true
+						stack = append(stack, j)
+					}
+				}
+			}
+		}
+		bw, bh := x1-x0+codeWindow, y1-y0+codeWindow // in tiles
+		if max(bw, bh)*t > maxSide || max(bw, bh) > 5*min(bw, bh) {
+			continue // too large, or longer than a rectangular DataMatrix
+		}
+		if n*2 < (bw-codeWindow+1)*(bh-codeWindow+1) {
+			continue // sparse: scattered text tiles, not one solid square
+		}
+		box := image.Rect(x0*t, y0*t, (x1+codeWindow)*t, (y1+codeWindow)*t)
+		ck := 0
+		for yy := y0; yy < y1+codeWindow; yy++ {
+			for xx := x0; xx < x1+codeWindow; xx++ {
+				ck += int(tg.ck[yy*tg.tw+xx])
+			}
+		}
+		if ck < minCheckers {
+			continue // letters: smooth strokes, no module corners
+		}
+		skip := false
+		for _, c := range covered {
+			if c.Overlaps(box) {
+				skip = true
+			}
+		}
+		if skip {
+			continue
+		}
+		regions = append(regions, matrixRegion{box: box, windows: n, checkers: ck})
+	}
+	sort.SliceStable(regions, func(i, j int) bool { return regions[i].checkers > regions[j].checkers })
+	// Margin: a tile plus 0.1 in for the edge tiles that were not code-like
+	// and the quiet zone the readers need; overlapping boxes are merged.
+	m := t + int(dpi*0.1)
+	bounds := image.Rect(0, 0, g.w, g.h)
+	var out []matrixRegion
+	for _, r := range regions {
+		r.box = r.box.Inset(-m).Intersect(bounds)
+		merged := false
+		for i := range out {
+			if out[i].box.Overlaps(r.box) {
+				out[i].box = out[i].box.Union(r.box)
+				out[i].windows += r.windows
+				out[i].checkers += r.checkers
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			if limit > 0 && len(out) == limit {
+				continue
+			}
+			out = append(out, r)
+		}
+	}
+	return out
+}
