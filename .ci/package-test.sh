@@ -193,6 +193,12 @@ if [ "${PACKAGE_TEST_MSI:-1}" = 1 ]; then
     if [ -f dist/windows-amd64/poststelle-desk.exe ]; then
       check "poststelle-desk.exe is a PE32+ x86-64 GUI executable" bash -c "file dist/windows-amd64/poststelle-desk.exe | grep -q 'PE32+ executable (GUI) x86-64'"
     fi
+    for f in dist/windows-amd64/*.exe; do
+      dlls=$(x86_64-w64-mingw32-objdump -p "$f" | sed -n 's/^\s*DLL Name: //p' | tr '\n' ' ')
+      echo "$(basename "$f") imports: $dlls"
+      check "$(basename "$f") needs no MinGW runtime DLL" bash -c "! grep -qiE '(^| )lib[^ ]*\.dll' <<<'$dlls'"
+      check "$(basename "$f") has a resource section (icon, version)" bash -c "x86_64-w64-mingw32-objdump -h $f | grep -q '\.rsrc'"
+    done
     bash packaging/windows/check-msi.sh "$msi"; rc=$?
     check "msiinfo: files, service, shortcut, upgrade code (check-msi.sh)" test $rc -eq 0
     # Authenticode: sign with a throw-away certificate and verify against it.

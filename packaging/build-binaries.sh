@@ -20,18 +20,60 @@ case $os in
   windows)
     exe=.exe
     envs+=(GOOS=windows CC=${WINCC:-x86_64-w64-mingw32-gcc} CXX=${WINCXX:-x86_64-w64-mingw32-g++})
-    # Static libgcc/libstdc++/winpthread: the .exe needs no MinGW DLLs beside it.
-    ldflags="$ldflags -extldflags=-static"
     ;;
   *) echo "unknown os $os" >&2; exit 2 ;;
 esac
 
+# Windows: a resource object with the icon and version information (file
+# properties in Explorer), linked in by the external linker; -static links
+# libgcc/libwinpthread in, so the .exe needs no MinGW DLLs beside it.
+winres() { # NAME DESCRIPTION → path of the resource object
+  local name=$1 desc=$2 res=$out/res
+  mkdir -p "$res"
+  local nums; nums=$(packaging/version.sh --msi | tr . ,),0
+  cat >"$res/$name.rc" <<RC
+#include <winver.h>
+1 ICON "$PWD/packaging/desktop/poststelle.ico"
+1 VERSIONINFO
+FILEVERSION $nums
+PRODUCTVERSION $nums
+FILEOS VOS_NT_WINDOWS32
+FILETYPE VFT_APP
+BEGIN
+  BLOCK "StringFileInfo"
+  BEGIN
+    BLOCK "040704B0"
+    BEGIN
+      VALUE "CompanyName", "Poststelle"
+      VALUE "FileDescription", "$desc"
+      VALUE "FileVersion", "$VERSION"
+      VALUE "ProductName", "Poststelle"
+      VALUE "ProductVersion", "$VERSION"
+      VALUE "OriginalFilename", "$name.exe"
+    END
+  END
+  BLOCK "VarFileInfo"
+  BEGIN
+    VALUE "Translation", 0x0407, 1200
+  END
+END
+RC
+  ${WINDRES:-x86_64-w64-mingw32-windres} "$res/$name.rc" -O coff -o "$res/$name.o"
+  echo "$PWD/$res/$name.o"
+}
+engineflags=$ldflags
+if [ "$os" = windows ]; then
+  engineflags="$ldflags -extldflags '-static $(winres poststelle "Poststelle Dienst und Kommandozeile")'"
+fi
+
 echo ">> $out/poststelle$exe ($VERSION)"
-env "${envs[@]}" go build -trimpath -ldflags "$ldflags" -o "$out/poststelle$exe" ./cmd/poststelle
+env "${envs[@]}" go build -trimpath -ldflags "$engineflags" -o "$out/poststelle$exe" ./cmd/poststelle
 
 rm -f "$out/poststelle-desk$exe" "$out/.desk-missing"
 deskflags=$ldflags
-[ "$os" = windows ] && deskflags="$deskflags -H=windowsgui"
+if [ "$os" = windows ]; then
+  deskflags="$deskflags -H=windowsgui -extldflags '-static $(winres poststelle-desk "Poststelle Erfassungsplatz")'"
+fi
 if ls cmd/poststelle-desk/*.go >/dev/null 2>&1 &&
    echo ">> $out/poststelle-desk$exe" &&
    env "${envs[@]}" go build -trimpath -ldflags "$deskflags" -o "$out/poststelle-desk$exe" ./cmd/poststelle-desk 2>"$out/desk-build.log"; then
