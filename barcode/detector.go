@@ -127,6 +127,11 @@ const matrixDirectLimit = 3_000_000
 func detectMatrix(g, small *gray, f int, dpi float64) []found {
 	if f == 1 {
 		out := scanMatrix(g, 1, image.Point{}, true)
+		if len(out) == 0 {
+			// Photos and small images: one global threshold instead of
+			// local ones.
+			out = scanMatrixGlobal(g, 1, image.Point{}, true)
+		}
 		if len(out) == 0 && max(g.w, g.h) < 300 {
 			// Tiny images: the detectors need a quiet zone and a few
 			// pixels per module; try again enlarged on a white margin.

@@ -10,10 +10,22 @@ import (
 	mqr "github.com/makiuchi-d/gozxing/multi/qrcode"
 )
 
-// scanMatrix runs the 2D readers (QR, DataMatrix, Aztec) on g. Boxes are
-// scaled by scale and moved by off to page coordinates.
+// scanMatrix runs the 2D readers (QR, DataMatrix, Aztec) on g, binarized
+// with gozxing's HybridBinarizer (local thresholds). Boxes are scaled by scale
+// and moved by off to page coordinates.
 func scanMatrix(g *gray, scale int, off image.Point, tryHarder bool) []found {
-	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(newLumSource(g)))
+	return scanMatrixBin(gozxing.NewHybridBinarizer(newLumSource(g)), scale, off, tryHarder)
+}
+
+// scanMatrixGlobal is scanMatrix with one threshold for the whole image
+// (gozxing's GlobalHistogramBinarizer), which reads some unevenly lit photos
+// whose local thresholds break the finder patterns.
+func scanMatrixGlobal(g *gray, scale int, off image.Point, tryHarder bool) []found {
+	return scanMatrixBin(gozxing.NewGlobalHistgramBinarizer(newLumSource(g)), scale, off, tryHarder)
+}
+
+func scanMatrixBin(bin gozxing.Binarizer, scale int, off image.Point, tryHarder bool) []found {
+	bmp, err := gozxing.NewBinaryBitmap(bin)
 	if err != nil {
 		return nil
 	}

@@ -122,14 +122,28 @@ func newTileGrid(full, g *gray, f, t int) *tileGrid {
 		}
 	}
 	// Transitions and checkerboard cells on the full-resolution pixels of
-	// the tiles with ink, where modules of 2–3 px are still resolved.
+	// the tiles in windows dark enough for a code, where modules of 2–3 px
+	// are still resolved.
+	need := make([]bool, tw*th)
+	const k = codeWindow
+	for ty := 0; ty+k <= th; ty++ {
+		for tx := 0; tx+k <= tw; tx++ {
+			if tg.inkWindow(tx, ty) {
+				for dy := 0; dy < k; dy++ {
+					for dx := 0; dx < k; dx++ {
+						need[(ty+dy)*tw+tx+dx] = true
+					}
+				}
+			}
+		}
+	}
 	ft := t * f
 	fw := full.w
 	farea := float32(ft * ft)
 	for ty := 0; ty < th; ty++ {
 		for tx := 0; tx < tw; tx++ {
 			i := ty*tw + tx
-			if tg.ink[i] < codeTileInkMin {
+			if !need[i] {
 				continue
 			}
 			h, v, ck := 0, 0, 0
@@ -171,28 +185,41 @@ const (
 	codeWindow = 2
 )
 
-// windows marks every 3×3-tile window (indexed by its top-left tile) that
-// looks like the inside of a 2D code.
+// inkWindow reports whether the window of codeWindow×codeWindow tiles at
+// (tx, ty) is as dark as the inside of a code: every tile has some ink and
+// the mean is about half ink.
+func (tg *tileGrid) inkWindow(tx, ty int) bool {
+	var ink float32
+	for dy := 0; dy < codeWindow; dy++ {
+		for _, v := range tg.ink[(ty+dy)*tg.tw+tx : (ty+dy)*tg.tw+tx+codeWindow] {
+			if v < codeTileInkMin {
+				return false
+			}
+			ink += v
+		}
+	}
+	return ink >= codeWindow*codeWindow*codeInkMin && ink <= codeWindow*codeWindow*codeInkMax
+}
+
+// windows marks every window of codeWindow×codeWindow tiles (indexed by its
+// top-left tile) that looks like the inside of a 2D code.
 func (tg *tileGrid) windows() []bool {
 	out := make([]bool, tg.tw*tg.th)
 	const k = codeWindow
 	for ty := 0; ty+k <= tg.th; ty++ {
 		for tx := 0; tx+k <= tg.tw; tx++ {
-			var ink, hd, vd float32
-			ok := true
-			for dy := 0; dy < k && ok; dy++ {
+			if !tg.inkWindow(tx, ty) {
+				continue
+			}
+			var hd, vd float32
+			for dy := 0; dy < k; dy++ {
 				for dx := 0; dx < k; dx++ {
 					i := (ty+dy)*tg.tw + tx + dx
-					if tg.ink[i] < codeTileInkMin {
-						ok = false
-						break
-					}
-					ink += tg.ink[i]
 					hd += tg.hd[i]
 					vd += tg.vd[i]
 				}
 			}
-			if ok && ink >= k*k*codeInkMin && ink <= k*k*codeInkMax && hd >= k*k*codeTransMin && vd >= k*k*codeTransMin {
+			if hd >= k*k*codeTransMin && vd >= k*k*codeTransMin {
 				out[ty*tg.tw+tx] = true
 			}
 		}
