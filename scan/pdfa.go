@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"crypto/md5"
+	"crypto/sha256"
 	_ "embed"
 	"fmt"
 	"io"
@@ -28,8 +29,19 @@ type PDFImage struct {
 	Filter     string // "DCTDecode" or "FlateDecode"
 	Width      int
 	Height     int
-	ColorSpace string // "DeviceGray" or "DeviceRGB"
+	ColorSpace string // "DeviceGray" or "DeviceRGB" (ignored when ICC is set)
 	BPC        int    // bits per component: 8, or 1 for bitonal
+	// Taken over from a source PDF as they were (PDF syntax, "" if absent).
+	DecodeParms string
+	Decode      string
+	ICC         *ICCProfile // an ICCBased colour space
+}
+
+// ICCProfile is an ICC profile stream copied from a source PDF: its
+// dictionary entries (PDF syntax, without /Length) and encoded data.
+type ICCProfile struct {
+	Dict string
+	Data []byte
 }
 
 // PDFPage is one page of a searchable PDF: the image as it came, how to
@@ -54,6 +66,7 @@ type PDFWriter struct {
 	w       *countWriter
 	offsets []int64 // by object number (index 0 unused)
 	kids    []int
+	iccs    map[[32]byte]int // ICC profile streams written, by content
 	info    PDFInfo
 	err     error
 }
@@ -254,8 +267,28 @@ func (pw *PDFWriter) AddPage(p PDFPage) error {
 	}
 	m, pageW, pageH := p.Correction.pdfMatrix(img.Width, img.Height, dpi)
 	imgObj, contentObj, pageObj := pw.newObj(), pw.newObj(), pw.newObj()
-	dict := fmt.Sprintf(" /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /%s /BitsPerComponent %d /Filter /%s",
-		img.Width, img.Height, img.ColorSpace, img.BPC, img.Filter)
+	cs := "/" + img.ColorSpace
+	if img.ICC != nil {
+		key := sha256.Sum256(append([]byte(img.ICC.Dict+"\x00"), img.ICC.Data...))
+		n, ok := pw.iccs[key]
+		if !ok {
+			n = pw.newObj()
+			pw.stream(n, img.ICC.Dict, img.ICC.Data)
+			if pw.iccs == nil {
+				pw.iccs = map[[32]byte]int{}
+			}
+			pw.iccs[key] = n
+		}
+		cs = fmt.Sprintf("[/ICCBased %d 0 R]", n)
+	}
+	dict := fmt.Sprintf(" /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s /BitsPerComponent %d /Filter /%s",
+		img.Width, img.Height, cs, img.BPC, img.Filter)
+	if img.DecodeParms != "" {
+		dict += " /DecodeParms " + img.DecodeParms
+	}
+	if img.Decode != "" {
+		dict += " /Decode " + img.Decode
+	}
 	pw.stream(imgObj, dict, img.Data)
 
 	var c bytes.Buffer

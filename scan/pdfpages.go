@@ -20,6 +20,46 @@ type pdfSet struct {
 	// abandoned: a render timed out and may still run in C; the document
 	// must not be touched or freed any more.
 	abandoned bool
+	// Image passthrough (pdfpassthrough.go): the same file read with the
+	// minimal object reader, opened on first use; rawFailed when the file
+	// cannot be read that way (every page is then rendered).
+	raw       *pdfReader
+	rawPages  []rawPage
+	rawFailed bool
+}
+
+// rawImage returns page i's single full-page image taken over as it is, or
+// an error saying why the page has to be rendered instead.
+func (s *pdfSet) rawImage(i int) (ri *rawPageImage, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			ri, err = nil, fmt.Errorf("pdf reader panic: %v", p)
+		}
+	}()
+	if s.rawFailed {
+		return nil, errNoPassthrough
+	}
+	if s.raw == nil {
+		r, err := openPDFRaw(s.path)
+		if err == nil {
+			s.rawPages, err = r.pages()
+			if err == nil && len(s.rawPages) != s.n {
+				err = rawErr("%d pages found, MuPDF sees %d", len(s.rawPages), s.n)
+			}
+			if err != nil {
+				r.Close()
+			}
+		}
+		if err != nil {
+			s.rawFailed = true
+			return nil, err
+		}
+		s.raw = r
+	}
+	if i < 0 || i >= len(s.rawPages) {
+		return nil, errPageRange(i, len(s.rawPages))
+	}
+	return s.raw.pageImage(s.rawPages[i], s.opt.maxPixels())
 }
 
 func openPDF(ctx context.Context, path string, opt Options) (mailroom.PageSet, error) {
@@ -107,6 +147,10 @@ func (s *pdfSet) Page(ctx context.Context, i int, dpi float64) (mailroom.Page, e
 }
 
 func (s *pdfSet) Close() error {
+	if s.raw != nil {
+		s.raw.Close()
+		s.raw, s.rawPages = nil, nil
+	}
 	if s.doc != nil && !s.abandoned {
 		s.doc.Close()
 	}

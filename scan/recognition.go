@@ -207,6 +207,7 @@ type pageOut struct {
 func (r *Recognition) writePDF(ctx context.Context, job mailroom.RecognitionJob, mt string, pages []int, out string) ([]mailroom.PageResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	desk := mailroom.Rotations(&mailroom.Document{Metadata: job.Metadata})
 	workers := min(r.opt.Workers, len(pages))
 	window := 2 * workers // pages in flight or waiting to be written
 	tokens := make(chan struct{}, window)
@@ -226,7 +227,7 @@ func (r *Recognition) writePDF(ctx context.Context, job mailroom.RecognitionJob,
 			}
 			defer ps.Close()
 			for seq := range todo {
-				po := r.processPage(ctx, ps, mt, pages[seq])
+				po := r.processPage(ctx, ps, mt, pages[seq], desk[pages[seq]])
 				po.seq = seq
 				done <- po
 			}
@@ -326,7 +327,8 @@ func title(job mailroom.RecognitionJob) string {
 }
 
 // processPage decodes, analyses and recognises one page (1-based src).
-func (r *Recognition) processPage(ctx context.Context, ps mailroom.PageSet, mt string, src int) (po pageOut) {
+// desk is the clockwise turn the clerk gave the page at the desk.
+func (r *Recognition) processPage(ctx context.Context, ps mailroom.PageSet, mt string, src, desk int) (po pageOut) {
 	defer func() {
 		if p := recover(); p != nil {
 			po.err = mailroom.BadInput(fmt.Sprintf("Seite %d konnte nicht verarbeitet werden (interner Fehler)", src),
@@ -334,46 +336,73 @@ func (r *Recognition) processPage(ctx context.Context, ps mailroom.PageSet, mt s
 		}
 	}()
 	t0 := time.Now()
-	page, err := ps.Page(ctx, src-1, 0)
-	if err != nil {
-		return pageOut{err: err}
-	}
-	tDecode := time.Since(t0)
 	cfg := r.opt.Config
 	res := mailroom.PageResult{Page: src}
-	dpi := page.DPI
-	g := ocr.Gray(page.Image)
-
-	// The image as it goes into the PDF: as it came where possible.
-	var pimg PDFImage
+	var (
+		g    *image.Gray // decoded gray copy for analysis and OCR
+		dpi  float64
+		pimg PDFImage // the image as it goes into the PDF: as it came where possible
+		base int      // clockwise turn that shows g as the source page shows it
+	)
 	passed := false
-	if is, ok := ps.(*imageSet); ok && mt == mailroom.MediaJPEG {
-		raw, _ := is.Raw()
-		pimg, passed = PassthroughJPEG(raw)
-	}
-	if !passed {
-		lossy := mt == mailroom.MediaPDF || mt == mailroom.MediaJPEG
-		if isGray(page.Image) {
-			pimg = EncodeImage(g, lossy) // no second gray copy
-		} else {
-			pimg = EncodeImage(page.Image, lossy)
+	if pdf, ok := ps.(*pdfSet); ok {
+		// A scanned page's image is taken over unchanged; analysis and OCR
+		// work on a decoded copy.
+		ri, err := pdf.rawImage(src - 1)
+		if ri != nil {
+			pimg, g, dpi, base, passed = ri.pdf, ri.gray, ri.dpi, ri.rotate, true
+		} else if err != nil {
+			if _, bad := mailroom.AsInputError(err); bad {
+				return pageOut{err: err}
+			}
+			r.opt.Log.Debug("page rendered, image not taken over", "page", src, "reason", err)
 		}
 	}
-	page.Image = nil // drop the (large) decoded image before analysis
+	if !passed {
+		page, err := ps.Page(ctx, src-1, 0)
+		if err != nil {
+			return pageOut{err: err}
+		}
+		dpi = page.DPI
+		g = ocr.Gray(page.Image)
+		if is, ok := ps.(*imageSet); ok && mt == mailroom.MediaJPEG {
+			raw, _ := is.Raw()
+			pimg, passed = PassthroughJPEG(raw)
+		}
+		if !passed {
+			lossy := mt == mailroom.MediaPDF || mt == mailroom.MediaJPEG
+			if isGray(page.Image) {
+				pimg = EncodeImage(g, lossy) // no second gray copy
+			} else {
+				pimg = EncodeImage(page.Image, lossy)
+			}
+		}
+		page.Image = nil // drop the (large) decoded image before analysis
+	}
+	tDecode := time.Since(t0)
 
 	blank, _ := IsBlank(g, dpi, BlankOptions{})
-	var corr Correction
+	// The page as the source shows it, then turned as the clerk turned it
+	// at the desk; orientation detection works from there.
+	desk = ((desk % 360) + 360) % 360
+	corr := Correction{Rotate: (base + desk) % 360}
+	osdTurn := 0
 	if blank {
 		res.Flags = append(res.Flags, mailroom.FlagBlankPage)
 	} else {
-		if cfg.AutoRotate && r.opt.Orienter != nil {
+		// A page the clerk turned at the desk stays as the clerk turned it:
+		// orientation detection would otherwise turn a deliberately
+		// sideways page back.
+		if cfg.AutoRotate && r.opt.Orienter != nil && desk == 0 {
 			small, sdpi := halve(g, dpi)
+			small = Correction{Rotate: corr.Rotate}.Apply(small)
 			deg, conf, ok, err := r.opt.Orienter.Orientation(ctx, small, sdpi)
 			if err != nil {
 				return pageOut{err: err}
 			}
 			if ok && deg != 0 && conf >= r.opt.MinOrientConfidence {
-				corr.Rotate = deg
+				osdTurn = deg
+				corr.Rotate = (corr.Rotate + deg) % 360
 			}
 		}
 		if cfg.Deskew {
@@ -386,8 +415,10 @@ func (r *Recognition) processPage(ctx context.Context, ps mailroom.PageSet, mt s
 	og := corr.Apply(g)
 	g = nil
 	tAnalyse := time.Since(t0) - tDecode
-	if corr.Rotate != 0 {
-		res.Rotation = corr.Rotate
+	// Recorded: the turns made to the page as the source showed it (desk,
+	// then orientation detection), not the source's own /Rotate.
+	if turn := (desk + osdTurn) % 360; turn != 0 {
+		res.Rotation = turn
 		res.Flags = append(res.Flags, mailroom.FlagRotated)
 	}
 	if corr.Skew != 0 {
@@ -396,6 +427,7 @@ func (r *Recognition) processPage(ctx context.Context, ps mailroom.PageSet, mt s
 	}
 	var pt mailroom.PageText
 	if !blank {
+		var err error
 		pt, err = r.opt.Recognizer.Recognize(ctx, mailroom.Page{Index: src - 1, Image: og, DPI: dpi})
 		if err != nil {
 			return pageOut{err: fmt.Errorf("OCR page %d: %w", src, err)}
@@ -404,7 +436,7 @@ func (r *Recognition) processPage(ctx context.Context, ps mailroom.PageSet, mt s
 			res.Flags = append(res.Flags, mailroom.FlagLowConfidence)
 		}
 	}
-	r.opt.Log.Debug("page recognised", "page", src, "decode", tDecode, "analyse", tAnalyse,
+	r.opt.Log.Debug("page recognised", "page", src, "passthrough", passed, "desk", desk, "decode", tDecode, "analyse", tAnalyse,
 		"ocr", time.Since(t0)-tDecode-tAnalyse, "rotation", corr.Rotate, "skew", corr.Skew, "words", len(pt.Words))
 	res.Text = pt.Text
 	res.Confidence = math.Round(pt.Confidence*10) / 10
