@@ -32,7 +32,7 @@ const serviceName = "Poststelle"
 // runs before this one (the go tool initialises a package's files in file-name
 // order, and "serve.go" < "service_windows.go").
 func init() {
-	register("service", "Windows service: install, remove, start, stop, status", runServiceCmd)
+	register("service", "Windows service: install, remove, start, stop, status, recovery", runServiceCmd)
 	c, ok := commands["serve"]
 	if !ok {
 		return
@@ -168,7 +168,7 @@ func runServiceCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("service", flag.ContinueOnError)
 	config := fs.String("config", defaultWindowsConfig(), "configuration file the service uses (install)")
 	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: poststelle service install|remove|start|stop|status [--config FILE]\n")
+		fmt.Fprintf(os.Stderr, "usage: poststelle service install|remove|start|stop|status|recovery [--config FILE]\n")
 		fs.PrintDefaults()
 	}
 	if len(args) == 0 {
@@ -199,6 +199,14 @@ func runServiceCmd(ctx context.Context, args []string) error {
 			StartType:        mgr.StartAutomatic,
 			DelayedAutoStart: true,
 		}, "serve", "--config", *config)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		return setRecovery(s)
+	case "recovery":
+		// Run by the MSI after it registered the service.
+		s, err := m.OpenService(serviceName)
 		if err != nil {
 			return err
 		}

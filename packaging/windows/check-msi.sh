@@ -18,6 +18,8 @@ has "file poststelle.toml.example" File $'\tpoststelle.toml.example\t'
 has "service Poststelle, auto start, runs 'serve --config …ProgramData…\\Poststelle\\poststelle.toml'" ServiceInstall \
   $'^PoststelleService\tPoststelle\tPoststelle\t16\t2\t.*serve --config "\\[CommonAppDataFolder\\]Poststelle\\\\poststelle.toml"'
 has "service started on install, stopped and removed on uninstall" ServiceControl $'^PoststelleServiceControl\tPoststelle\t(161|163)\t'
+has "recovery actions set after the service is installed (deferred, as LocalSystem)" CustomAction $'^ServiceRecovery\t3154\tpoststelle.exe\tservice recovery'
+has "… sequenced after InstallServices, not on removal" InstallExecuteSequence $'^ServiceRecovery\tNOT REMOVE\t'
 has "binaries in Program Files (64-bit)" Directory $'^INSTALLDIR\tProgramFiles64Folder\t'
 has "configuration and data folder in ProgramData" Directory $'^DATADIR\tCommonAppDataFolder\t'
 has "UpgradeCode {$upgrade}" Property "^UpgradeCode	\\{$upgrade\\}"
