@@ -374,6 +374,11 @@ func (v *DocumentView) show(d *DocView, fillForm bool) {
 	} else {
 		v.Restore.Hide()
 	}
+	// Showing or hiding the row above changes its height: lay out again, or
+	// the row would overlap the page tools.
+	if v.content != nil {
+		v.content.Refresh()
+	}
 	v.setEnabled(d.State == mailroom.StateReview)
 	if fillForm {
 		v.fillForm(d)
