@@ -18,3 +18,18 @@ func BenchmarkDetectA4(b *testing.B) {
 		d.Detect(context.Background(), pages[i%len(pages)])
 	}
 }
+
+// BenchmarkMatrixCandidates times the search for small 2D codes (without
+// decoding) on the 11 dense text pages of batch-visible.pdf at 300 dpi.
+func BenchmarkMatrixCandidates(b *testing.B) {
+	var fulls, smalls []*gray
+	for _, p := range loadPages(b, testcorpus.Path(b, "scans", "batch-visible.pdf")) {
+		g := toGray(p.Image)
+		fulls, smalls = append(fulls, g), append(smalls, g.reduce(2))
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		j := i % len(fulls)
+		matrixCandidates(fulls[j], smalls[j], 2, 300, nil)
+	}
+}

@@ -122,6 +122,9 @@ func detectLinear(g *gray, dpi float64) []found {
 // at full resolution directly.
 const matrixDirectLimit = 3_000_000
 
+// maxEnlarged bounds the side of an enlarged candidate region, in pixels.
+const maxEnlarged = 900
+
 // detectMatrix looks for 2D codes on a reduced image first; on large pages it
 // then decodes candidate regions at full resolution.
 func detectMatrix(g, small *gray, f int, dpi float64) []found {
@@ -144,8 +147,9 @@ func detectMatrix(g, small *gray, f int, dpi float64) []found {
 		crop := g.crop(r)
 		got := scanMatrix(crop, 1, image.Point{}, true)
 		// Modules of 2–3 px are few pixels for the detectors, blurred
-		// ones even fewer: try again enlarged.
-		for k := 2; k <= 3 && len(got) == 0; k++ {
+		// ones even fewer: try again enlarged (small regions only, so
+		// the work stays bounded).
+		for k := 2; k <= 3 && len(got) == 0 && k*max(crop.w, crop.h) <= maxEnlarged; k++ {
 			got = scanMatrixEnlarged(crop, k)
 		}
 		for i := range got {

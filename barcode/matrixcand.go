@@ -33,7 +33,7 @@ type matrixRegion struct {
 type tileGrid struct {
 	t, tw, th int
 	ink       []float32 // mean darkness relative to the page's contrast, 0..1
-	hd, vd    []float32 // horizontal / vertical transitions per full-resolution pixel
+	hd, vd    []float32 // horizontal / vertical dark-light changes per full-resolution pixel
 	ck        []uint16  // checkerboard 2×2 cells at full resolution (dark diagonal, light anti-diagonal or vice versa)
 }
 
@@ -71,7 +71,6 @@ func newTileGrid(full, g *gray, f, t int) *tileGrid {
 		return tg
 	}
 	paper, black := levels(g)
-	thr := max(32, (paper-black)/3)
 	span := float32(max(64, paper-black))
 	tg.ink = make([]float32, tw*th)
 	tg.hd = make([]float32, tw*th)
@@ -152,17 +151,11 @@ func newTileGrid(full, g *gray, f, t int) *tileGrid {
 				row := full.pix[y*fw : (y+1)*fw]
 				next := full.pix[(y+1)*fw : (y+2)*fw]
 				for x := x0; x < x1; x++ {
-					p, q, r, u := row[x], row[x+1], next[x], next[x+1]
-					if d := int(p) - int(q); d >= thr || d <= -thr {
-						h++
-					}
-					if d := int(p) - int(r); d >= thr || d <= -thr {
-						v++
-					}
-					a, b, c, d := p < mid, q < mid, r < mid, u < mid
-					if a == d && b == c && a != b {
-						ck++
-					}
+					a, b := dark(row[x], mid), dark(row[x+1], mid)
+					c, d := dark(next[x], mid), dark(next[x+1], mid)
+					h += a ^ b
+					v += a ^ c
+					ck += (a ^ b) & (a ^ c) & (1 ^ a ^ d) // a≠b, a≠c, a=d
 				}
 			}
 			tg.hd[i] = float32(h) / farea
@@ -171,6 +164,14 @@ func newTileGrid(full, g *gray, f, t int) *tileGrid {
 		}
 	}
 	return tg
+}
+
+// dark is 1 for a pixel below the threshold mid, else 0 (without a branch).
+func dark(p, mid byte) int {
+	if p < mid {
+		return 1
+	}
+	return 0
 }
 
 // Thresholds of a code-like window of 3×3 tiles (see the comment above).
