@@ -123,7 +123,7 @@ func detectLinear(g *gray, dpi float64) []found {
 const matrixDirectLimit = 3_000_000
 
 // maxEnlarged bounds the side of an enlarged candidate region, in pixels.
-const maxEnlarged = 900
+const maxEnlarged = 600
 
 // detectMatrix looks for 2D codes on a reduced image first; on large pages it
 // then decodes candidate regions at full resolution.

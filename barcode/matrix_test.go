@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
 
 	"poststelle/mailroom"
@@ -170,4 +171,24 @@ func TestMatrixCandidatesOnTextPages(t *testing.T) {
 		}
 	}
 	t.Logf("%d text pages: %d candidate regions in all", len(pages), all)
+
+	// Separator sheets: Code 39 and QR codes the reduced page reads, the
+	// Kodak patch sheet's small bold text; no region is left to decode.
+	files, err := filepath.Glob(filepath.Join(testcorpus.Path(t, "paperless_barcodes"), "*.pdf"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("paperless_barcodes: %v", err)
+	}
+	all, n := 0, 0
+	for _, file := range files {
+		for i, p := range loadPages(t, file) {
+			g := toGray(p.Image)
+			k := len(findMatrixRegions(g, g.reduce(2), 2, 150, nil, 0))
+			all += k
+			n++
+			if k > maxMatrixCandidates {
+				t.Errorf("%s p%d: %d candidate regions (cap %d)", filepath.Base(file), i+1, k, maxMatrixCandidates)
+			}
+		}
+	}
+	t.Logf("%d paperless_barcodes pages: %d candidate regions in all", n, all)
 }

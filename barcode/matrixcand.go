@@ -32,6 +32,7 @@ type matrixRegion struct {
 // tileGrid holds per-tile measures of a gray image cut into t×t tiles.
 type tileGrid struct {
 	t, tw, th int
+	mid       byte      // dark below, light at or above
 	ink       []float32 // mean darkness relative to the page's contrast, 0..1
 	hd, vd    []float32 // horizontal / vertical dark-light changes per full-resolution pixel
 	ck        []uint16  // checkerboard 2×2 cells at full resolution (dark diagonal, light anti-diagonal or vice versa)
@@ -77,6 +78,7 @@ func newTileGrid(full, g *gray, f, t int) *tileGrid {
 	tg.vd = make([]float32, tw*th)
 	tg.ck = make([]uint16, tw*th)
 	mid := byte((paper + black) / 2)
+	tg.mid = mid
 	area := float32(t * t)
 	// Tile sums: bytes are added in pairs, four pairs to a uint64 (16-bit
 	// lanes; t <= 64 rows of 2×255 fit), then the pairs of a tile are summed.
@@ -182,6 +184,9 @@ const (
 	codeTransMin   = 0.10 // mean transitions per full-resolution pixel, in each direction
 	// minCheckers: a region must hold this many 2×2 checkerboard cells.
 	minCheckers = 3
+	// minWindows: a region holds at least this many code-like windows
+	// (a code of about 24×16 px at 300 dpi).
+	minWindows = 3
 	// codeWindow: windows of codeWindow×codeWindow tiles.
 	codeWindow = 2
 )
@@ -271,6 +276,9 @@ func findMatrixRegions(full, g *gray, f int, dpi float64, covered []image.Rectan
 				}
 			}
 		}
+		if n < minWindows {
+			continue
+		}
 		bw, bh := x1-x0+codeWindow, y1-y0+codeWindow // in tiles
 		if max(bw, bh)*t > maxSide || max(bw, bh) > 5*min(bw, bh) {
 			continue // too large, or longer than a rectangular DataMatrix
@@ -296,6 +304,9 @@ func findMatrixRegions(full, g *gray, f int, dpi float64, covered []image.Rectan
 		}
 		if skip {
 			continue
+		}
+		if rg, cg := profileGaps(full, box.Inset(t/2), f, tg.mid); max(rg, cg) > f {
+			continue // light rows or columns inside: letters with gaps between them
 		}
 		regions = append(regions, matrixRegion{box: box, windows: n, checkers: ck})
 	}
@@ -325,4 +336,58 @@ func findMatrixRegions(full, g *gray, f int, dpi float64, covered []image.Rectan
 		}
 	}
 	return out
+}
+
+// profileEdge: rows and columns at the ends of a region with less dark than
+// this are taken for quiet zone.
+const profileEdge = 0.10
+
+// profileLight: a row or column with less dark than this is a gap.
+const profileLight = 0.02
+
+// profileGaps returns the longest runs of full-resolution rows and of columns
+// with almost no dark inside the reduced-page rectangle r. Every row and
+// column of a DataMatrix crosses its solid L border; in a QR code only a
+// separator beside a finder pattern can be light, one module wide. Between
+// letters and lines of text there are light gaps.
+func profileGaps(full *gray, r image.Rectangle, f int, mid byte) (int, int) {
+	r = image.Rect(r.Min.X*f, r.Min.Y*f, r.Max.X*f, r.Max.Y*f).Intersect(image.Rect(0, 0, full.w, full.h))
+	if r.Dx() < 2 || r.Dy() < 2 {
+		return 0, 0
+	}
+	rows := make([]int, r.Dy())
+	cols := make([]int, r.Dx())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		row := full.pix[y*full.w+r.Min.X : y*full.w+r.Max.X]
+		n := 0
+		for x, p := range row {
+			d := dark(p, mid)
+			n += d
+			cols[x] += d
+		}
+		rows[y-r.Min.Y] = n
+	}
+	// The region may reach a little beyond the code into its quiet zone:
+	// light rows or columns at either end are left out. In between, the
+	// longest run of rows (columns) with almost no dark counts.
+	gap := func(v []int, across int) int {
+		a, b := 0, len(v)
+		for a < b && float64(v[a]) < profileEdge*float64(across) {
+			a++
+		}
+		for b > a && float64(v[b-1]) < profileEdge*float64(across) {
+			b--
+		}
+		longest, run := 0, 0
+		for _, n := range v[a:b] {
+			if float64(n) < profileLight*float64(across) {
+				run++
+				longest = max(longest, run)
+			} else {
+				run = 0
+			}
+		}
+		return longest
+	}
+	return gap(rows, r.Dx()), gap(cols, r.Dy())
 }
