@@ -36,13 +36,14 @@ type tileGrid struct {
 	ink       []float32 // mean darkness relative to the page's contrast, 0..1
 	hd, vd    []float32 // horizontal / vertical dark-light changes per full-resolution pixel
 	ck        []uint16  // checkerboard 2×2 cells at full resolution (dark diagonal, light anti-diagonal or vice versa)
+	inkWin    []bool    // windows (by top-left tile) as dark as a code
 }
 
 // levels estimates paper white and ink black from a sample of g.
 func levels(g *gray) (paper, black int) {
 	var hist [256]int
 	n := 0
-	for i := 0; i < len(g.pix); i += 7 {
+	for i := 0; i < len(g.pix); i += 23 { // about 100 000 samples on an A4 page
 		hist[g.pix[i]]++
 		n++
 	}
@@ -126,10 +127,12 @@ func newTileGrid(full, g *gray, f, t int) *tileGrid {
 	// the tiles in windows dark enough for a code, where modules of 2–3 px
 	// are still resolved.
 	need := make([]bool, tw*th)
+	tg.inkWin = make([]bool, tw*th)
 	const k = codeWindow
 	for ty := 0; ty+k <= th; ty++ {
 		for tx := 0; tx+k <= tw; tx++ {
-			if tg.inkWindow(tx, ty) {
+			if tg.ink[ty*tw+tx] >= codeTileInkMin && tg.inkWindow(tx, ty) {
+				tg.inkWin[ty*tw+tx] = true
 				for dy := 0; dy < k; dy++ {
 					for dx := 0; dx < k; dx++ {
 						need[(ty+dy)*tw+tx+dx] = true
@@ -214,7 +217,7 @@ func (tg *tileGrid) windows() []bool {
 	const k = codeWindow
 	for ty := 0; ty+k <= tg.th; ty++ {
 		for tx := 0; tx+k <= tg.tw; tx++ {
-			if !tg.inkWindow(tx, ty) {
+			if !tg.inkWin[ty*tg.tw+tx] {
 				continue
 			}
 			var hd, vd float32
