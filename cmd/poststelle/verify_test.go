@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"poststelle/cmd/internal/wire"
 	"testing"
 
 	"poststelle/mailroom"
@@ -35,8 +36,8 @@ func TestVerifyCommandExitCodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := &mailroom.Engine{Config: cfg, Store: st, OneShot: true}
-	w := &wiring{cfg: cfg, store: st, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	if err := wireEvidence(w, e); err != nil {
+	w := &wiring{Cfg: cfg, Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: version}
+	if err := wire.WireEvidence(w, e); err != nil {
 		t.Fatal(err)
 	}
 	src := testcorpus.Path(t, "ocrmypdf", "linn.pdf")

@@ -1,4 +1,4 @@
-package main
+package wire
 
 import (
 	"fmt"
@@ -8,16 +8,16 @@ import (
 	"poststelle/scan"
 )
 
+// Recognition needs tesseract single-threaded: programs call
+// ocr.SingleThreaded first thing (it re-executes with OMP_THREAD_LIMIT=1).
 func init() {
-	// Tesseract must run single-threaded (one engine per core): libgomp
-	// reads OMP_THREAD_LIMIT only at process start, so re-execute with it
-	// set if it is missing. Returns without doing anything when it is set.
-	ocr.SingleThreaded()
-
 	// Recognition: page decoding for the split step, and OCR to PDF/A.
-	wirers["20-recognition"] = func(w *wiring, e *mailroom.Engine) error {
-		rc := w.cfg.Recognition
+	register("20-recognition", func(w *Wiring, e *mailroom.Engine) error {
+		rc := w.Cfg.Recognition
 		e.Opener = scan.NewOpener(scan.Options{DPI: rc.DPI, MaxPixels: rc.MaxPixels})
+		if w.without(Recognition) {
+			return nil
+		}
 		pool, err := ocr.New(ocr.Options{Languages: rc.Languages, Workers: rc.Workers, NoOSD: !rc.AutoRotate})
 		if err != nil {
 			return fmt.Errorf("recognition: %w", err)
@@ -28,7 +28,7 @@ func init() {
 			orient = pool
 		}
 		e.Recognition = scan.NewRecognition(scan.RecognitionOptions{Config: rc, Recognizer: pool, Orienter: orient,
-			Workers: pool.Workers(), Log: w.log.With("component", "recognition")})
+			Workers: pool.Workers(), Log: w.Log.With("component", "recognition")})
 		return nil
-	}
+	})
 }

@@ -1,4 +1,4 @@
-package main
+package wire
 
 import (
 	"poststelle/mailroom"
@@ -6,8 +6,8 @@ import (
 )
 
 func init() {
-	wirers["35-proposal"] = func(w *wiring, e *mailroom.Engine) error {
+	register("35-proposal", func(w *Wiring, e *mailroom.Engine) error {
 		e.Proposers = append(e.Proposers, proposal.Text{})
 		return nil
-	}
+	})
 }

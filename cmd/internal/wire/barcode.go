@@ -1,4 +1,4 @@
-package main
+package wire
 
 import (
 	"fmt"
@@ -10,16 +10,16 @@ import (
 // Barcode capability: symbol and patch-code detection and the separator rules
 // for the split step.
 func init() {
-	wirers["30-barcode"] = func(w *wiring, e *mailroom.Engine) error {
-		if !w.cfg.Separators.Enabled {
+	register("30-barcode", func(w *Wiring, e *mailroom.Engine) error {
+		if !w.Cfg.Separators.Enabled {
 			return nil
 		}
-		rules, err := barcode.NewRules(w.cfg.Separators)
+		rules, err := barcode.NewRules(w.Cfg.Separators)
 		if err != nil {
 			return fmt.Errorf("config: %w", err)
 		}
 		e.Detector = barcode.New(barcode.Options{})
 		e.Rules = rules
 		return nil
-	}
+	})
 }

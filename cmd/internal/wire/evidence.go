@@ -1,4 +1,4 @@
-package main
+package wire
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"time"
 
 	"poststelle/mailroom"
@@ -15,11 +14,11 @@ import (
 )
 
 func init() {
-	wirers["40-evidence"] = wireEvidence
+	register("40-evidence", WireEvidence)
 }
 
-// evidenceParts builds the sealer and TSA client of the configuration.
-func evidenceParts(cfg *mailroom.Config) (evidence.Sealer, *evidence.TSAClient, error) {
+// EvidenceParts builds the sealer and TSA client of the configuration.
+func EvidenceParts(cfg *mailroom.Config) (evidence.Sealer, *evidence.TSAClient, error) {
 	var sealer evidence.Sealer
 	if p := cfg.Evidence.SealP12; p != "" {
 		pw, err := mailroom.Secret(cfg.Resolve(cfg.Evidence.SealPasswordFile), cfg.Evidence.SealPasswordEnv)
@@ -40,23 +39,25 @@ func evidenceParts(cfg *mailroom.Config) (evidence.Sealer, *evidence.TSAClient, 
 	return sealer, tsa, nil
 }
 
-func wireEvidence(w *wiring, e *mailroom.Engine) error {
-	sealer, tsa, err := evidenceParts(w.cfg)
+// WireEvidence sets the approval policy and the evidence finisher; under
+// serve it journals configuration changes and timestamps the journal head.
+func WireEvidence(w *Wiring, e *mailroom.Engine) error {
+	sealer, tsa, err := EvidenceParts(w.Cfg)
 	if err != nil {
 		return err
 	}
-	e.Policy = &evidence.Policy{SampleRate: w.cfg.Evidence.QASampleRate}
-	e.Finisher = &evidence.Finisher{Config: w.cfg, Store: w.store, Records: w.store, Sealer: sealer, TSA: tsa, Version: version}
-	if !w.serve {
+	e.Policy = &evidence.Policy{SampleRate: w.Cfg.Evidence.QASampleRate}
+	e.Finisher = &evidence.Finisher{Config: w.Cfg, Store: w.Store, Records: w.Store, Sealer: sealer, TSA: tsa, Version: w.Version}
+	if !w.Serve {
 		return nil
 	}
-	if err := journalConfig(context.Background(), w.cfg, w.store); err != nil {
+	if err := journalConfig(context.Background(), w.Cfg, w.Store, w.Version); err != nil {
 		return err
 	}
 	if tsa != nil {
-		iv := w.cfg.Evidence.JournalTimestampInterval.Duration
+		iv := w.Cfg.Evidence.JournalTimestampInterval.Duration
 		e.Runners = append(e.Runners, mailroom.RunnerFunc{N: "journal timestamps", F: func(ctx context.Context) error {
-			return stampJournal(ctx, w.store, tsa, iv, w)
+			return stampJournal(ctx, w, tsa, iv)
 		}})
 	}
 	return nil
@@ -64,7 +65,7 @@ func wireEvidence(w *wiring, e *mailroom.Engine) error {
 
 // journalConfig journals the hash of the effective configuration when it
 // differs from the last one journaled (A.SC.11: configuration changes).
-func journalConfig(ctx context.Context, cfg *mailroom.Config, st *store.Store) error {
+func journalConfig(ctx context.Context, cfg *mailroom.Config, st *store.Store, version string) error {
 	data, _ := json.Marshal(cfg)
 	sum := sha256.Sum256(data)
 	h := hex.EncodeToString(sum[:])
@@ -88,11 +89,11 @@ func journalConfig(ctx context.Context, cfg *mailroom.Config, st *store.Store) e
 
 // stampJournal timestamps the journal's chain head at every interval (when
 // it moved since the last stamp) and stores the token.
-func stampJournal(ctx context.Context, st *store.Store, tsa *evidence.TSAClient, iv time.Duration, w *wiring) error {
+func stampJournal(ctx context.Context, w *Wiring, tsa *evidence.TSAClient, iv time.Duration) error {
 	for {
-		if err := stampJournalOnce(ctx, st, tsa); err != nil {
-			w.log.Warn("journal timestamp failed", "err", err)
-			st.Append(ctx, "evidence", "error", "", "", map[string]string{"step": "journal-timestamp", "error": err.Error()})
+		if err := stampJournalOnce(ctx, w.Store, tsa); err != nil {
+			w.Log.Warn("journal timestamp failed", "err", err)
+			w.Store.Append(ctx, "evidence", "error", "", "", map[string]string{"step": "journal-timestamp", "error": err.Error()})
 		}
 		select {
 		case <-ctx.Done():
@@ -120,5 +121,3 @@ func stampJournalOnce(ctx context.Context, st *store.Store, tsa *evidence.TSACli
 	}
 	return st.PutJournalStamp(ctx, evidence.JournalStamp{Seq: head[0].Seq, Hash: head[0].Hash, Token: tok.DER, Time: tok.Time})
 }
-
-var _ = os.Stderr
