@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"poststelle/mailroom/testcorpus"
 )
 
 func run(t *testing.T, bin string, args ...string) (string, string, int) {
@@ -201,5 +203,55 @@ func TestServeHTTPHealthAndMetrics(t *testing.T) {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+}
+
+// TestProcessApproveAsDelivers runs the whole path from file to DMS from the
+// command line: recognition, approval on behalf of a person, evidence,
+// delivery to the embedded default folder target, and verify on the result.
+func TestProcessApproveAsDelivers(t *testing.T) {
+	bin := binary(t)
+	data := t.TempDir()
+	src := testcorpus.Path(t, "ocrmypdf", "linn.pdf")
+	out, stderr, code := run(t, bin, "process", "--data-dir", data, "--approve-as", "Erika Muster", src)
+	if code != 0 {
+		t.Fatalf("process exit %d: %s", code, stderr)
+	}
+	lines := jsonLines(t, out)
+	if len(lines) != 2 {
+		t.Fatalf("want 2 lines, got:\n%s", out)
+	}
+	d := lines[1]
+	if d["state"] != "exported" {
+		t.Fatalf("state %v (reason %v)", d["state"], d["reason"])
+	}
+	meta := d["metadata"].(map[string]any)
+	if meta["approved_by"] != "Erika Muster" {
+		t.Errorf("approved_by %v", meta["approved_by"])
+	}
+	rc, ok := d["receipt"].(map[string]any)
+	if !ok || rc["target"] != "ablage" || rc["object_id"] == "" {
+		t.Fatalf("receipt %v", d["receipt"])
+	}
+	dir := filepath.Join(data, "export", d["id"].(string))
+	for _, f := range []string{"transfervermerk.xml", "metadata.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("export lacks %s: %v", f, err)
+		}
+	}
+	pdfs, _ := filepath.Glob(filepath.Join(dir, "*.pdf"))
+	if len(pdfs) != 1 {
+		t.Fatalf("export PDFs: %v", pdfs)
+	}
+	if txt, err := exec.Command("pdftotext", pdfs[0], "-").Output(); err != nil || !strings.Contains(strings.ToLower(string(txt)), "linn") {
+		t.Errorf("exported PDF not searchable: %v", err)
+	}
+	if vout, verr, code := run(t, bin, "verify", "--data-dir", data, dir); code != 0 {
+		t.Errorf("verify of the export failed (exit %d):\n%s\n%s", code, vout, verr)
+	}
+	// The journal names the person.
+	j, _, _ := run(t, bin, "status", "--json", "--data-dir", data)
+	if !strings.Contains(j, `"exported": 1`) {
+		t.Errorf("status: %s", j)
 	}
 }
