@@ -75,7 +75,8 @@ type VerifyOptions struct {
 	// (store.VerifyEntries) and returns a *store.ChainError-like error.
 	Journal    func(ctx context.Context) ([]mailroom.JournalEntry, error)
 	ChainCheck func([]mailroom.JournalEntry) (int64, error)
-	// Records, if set, gives the stored evidence record and batch seal.
+	// Records, if set, gives the stored evidence record, batch seal and the
+	// timestamps over journal heads (checked together with the journal).
 	Records Records
 }
 
@@ -401,6 +402,9 @@ func verifyJournal(ctx context.Context, rep *Report, pdfData, beside, embedded [
 			rep.add("journal", OK, "Hash-Kette des Protokolls intakt (%d Einträge)", "journal hash chain intact (%d entries)", n)
 		}
 	}
+	if o.Records != nil {
+		verifyJournalStamps(ctx, rep, entries, o)
+	}
 	if rep.DocumentID == "" {
 		return
 	}
@@ -437,4 +441,113 @@ func verifyJournal(ctx context.Context, rep *Report, pdfData, beside, embedded [
 	rep.add("journal-evidence", OK, "Hashes stimmen mit dem Protokolleintrag der Freigabe überein", "hashes match the journal entry of the approval")
 }
 
-var _ = errors.New
+// VerifyJournal checks only the journal of a data directory: the hash chain
+// and every stored timestamp over a chain head (`poststelle verify
+// --data-dir D` without files). name is what the report calls the journal.
+func VerifyJournal(ctx context.Context, name string, o VerifyOptions) (*Report, error) {
+	if o.Journal == nil {
+		return nil, errors.New("verify journal: no journal given")
+	}
+	rep := &Report{Path: name}
+	verifyJournal(ctx, rep, nil, nil, nil, o)
+	return rep, nil
+}
+
+// verifyJournalStamps checks each stored timestamp over a journal head: an
+// RFC 3161 token, signed (with the TSA certificate in it), whose imprint is
+// the SHA-256 of the recorded head hash (its hex text, as stamped), for a
+// journal entry that exists with exactly that hash. With o.Trust the TSA
+// certificate must chain to it. Each broken stamp is a failed check named
+// journal-stamp-<seq>; intact ones are summed up in journal-stamps.
+func verifyJournalStamps(ctx context.Context, rep *Report, entries []mailroom.JournalEntry, o VerifyOptions) {
+	stamps, err := o.Records.JournalStamps(ctx)
+	if err != nil {
+		rep.add("journal-stamps", Fail, "Zeitstempel des Protokolls nicht lesbar: %v", "journal timestamps unreadable: %v", err)
+		return
+	}
+	if len(stamps) == 0 {
+		rep.add("journal-stamps", Skip, "keine Zeitstempel über das Protokoll gespeichert (kein TSA konfiguriert?)",
+			"no timestamps over the journal stored (no TSA configured?)")
+		return
+	}
+	bySeq := make(map[int64]*mailroom.JournalEntry, len(entries))
+	for i := range entries {
+		bySeq[entries[i].Seq] = &entries[i]
+	}
+	good := 0
+	var last *JournalStamp
+	for i := range stamps {
+		s := &stamps[i]
+		name := fmt.Sprintf("journal-stamp-%d", s.Seq)
+		when := s.Time.UTC().Format("2006-01-02 15:04:05Z")
+		if se := checkJournalStamp(s, bySeq[s.Seq], o); se != nil {
+			r := Check{Name: name, Status: Fail,
+				DE: fmt.Sprintf("Zeitstempel über Protokolleintrag %d (gespeichert %s) ungültig: %s", s.Seq, when, se.de),
+				EN: fmt.Sprintf("timestamp over journal entry %d (stored %s) invalid: %s", s.Seq, when, se.en)}
+			rep.Checks = append(rep.Checks, r)
+			continue
+		}
+		good++
+		last = s
+	}
+	if good == 0 {
+		return
+	}
+	trust := "Vertrauenskette nicht geprüft"
+	trustEN := "trust chain not checked"
+	if o.Trust != nil {
+		trust, trustEN = "TSA vertrauenswürdig", "TSA trusted"
+	}
+	at := last.Time.UTC().Format("2006-01-02 15:04:05Z")
+	rep.Checks = append(rep.Checks, Check{Name: "journal-stamps", Status: OK,
+		DE: fmt.Sprintf("%d Zeitstempel über den Protokollkopf gültig, der neueste über Eintrag %d (%s; %s)", good, last.Seq, at, trust),
+		EN: fmt.Sprintf("%d timestamps over the journal head valid, the newest over entry %d (%s; %s)", good, last.Seq, at, trustEN)})
+}
+
+// checkJournalStamp returns why one stamp is broken (German / English).
+func checkJournalStamp(s *JournalStamp, e *mailroom.JournalEntry, o VerifyOptions) *stampError {
+	if e == nil {
+		return stampErr("Eintrag %d fehlt im Protokoll", "entry %d missing from the journal", s.Seq)
+	}
+	if e.Hash != s.Hash {
+		return stampErr("gespeicherter Hash %.16s… ist nicht der Hash %.16s… des Eintrags", "stored hash %.16s… is not the entry's hash %.16s…",
+			s.Hash, e.Hash)
+	}
+	p7, err := pkcs7.Parse(s.Token)
+	if err != nil {
+		return stampErr("Token nicht lesbar", "token unreadable: %v", err)
+	}
+	if len(p7.Certificates) == 0 {
+		return stampErr("Token ohne TSA-Zertifikat, Signatur nicht prüfbar", "token without TSA certificate, signature not checkable")
+	}
+	if err := CheckToken(s.Token, []byte(s.Hash)); err != nil {
+		return stampErr("Token passt nicht zum Hash oder Signatur ungültig", "token does not match the hash or signature invalid: %v", err)
+	}
+	if o.Trust != nil {
+		signer := p7.GetOnlySigner()
+		if signer == nil {
+			return stampErr("Token ohne eindeutigen Unterzeichner", "token without a single signer")
+		}
+		inter := x509.NewCertPool()
+		for _, c := range p7.Certificates {
+			inter.AddCert(c)
+		}
+		tok, _ := ParseToken(s.Token)
+		at := signer.NotBefore
+		if tok != nil && !tok.Time.IsZero() {
+			at = tok.Time
+		}
+		if _, err := signer.Verify(x509.VerifyOptions{Roots: o.Trust, Intermediates: inter,
+			KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}, CurrentTime: at}); err != nil {
+			return stampErr("TSA-Zertifikat %s nicht vertrauenswürdig: %v", "TSA certificate %s not trusted: %v",
+				signer.Subject.String(), err)
+		}
+	}
+	return nil
+}
+
+type stampError struct{ de, en string }
+
+func stampErr(de, en string, args ...any) *stampError {
+	return &stampError{fmt.Sprintf(de, args...), fmt.Sprintf(en, args...)}
+}
