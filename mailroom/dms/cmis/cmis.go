@@ -3,15 +3,14 @@ package cmis
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"path"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -102,10 +101,7 @@ func (c *Client) do(ctx context.Context, req *http.Request, size int64) (*http.R
 	resp, err := c.client().Do(req)
 	if err != nil {
 		cancel()
-		if errors.Is(ctx.Err(), context.Canceled) {
-			return nil, nil, ctx.Err()
-		}
-		return nil, nil, &dms.Transient{Op: "cmis " + req.Method + " " + dms.StripPassword(req.URL.String()), Err: err}
+		return nil, nil, dms.RequestError(ctx, "cmis "+req.Method+" "+dms.StripPassword(req.URL.String()), err)
 	}
 	return resp, cancel, nil
 }
@@ -283,12 +279,7 @@ func (c *Client) Export(ctx context.Context, doc mailroom.ExportDoc) (mailroom.R
 		return mailroom.Receipt{}, err
 	}
 	stem := strings.TrimSuffix(name, path.Ext(name))
-	extra := make([]string, 0, len(doc.Files))
-	for n := range doc.Files {
-		extra = append(extra, n)
-	}
-	sort.Strings(extra)
-	for _, n := range extra {
+	for _, n := range slices.Sorted(maps.Keys(doc.Files)) {
 		en := stem + "." + dms.SafeName(n)
 		if o, err := c.byPath(ctx, info, path.Join(c.Folder, en), false); err != nil {
 			return mailroom.Receipt{}, err
@@ -305,12 +296,7 @@ func (c *Client) Export(ctx context.Context, doc mailroom.ExportDoc) (mailroom.R
 		ot = "cmis:document"
 	}
 	props := [][2]string{{"cmis:objectTypeId", ot}, {"cmis:name", name}}
-	keys := make([]string, 0, len(c.Mapping))
-	for k := range c.Mapping {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(c.Mapping)) {
 		if v := doc.Metadata[k]; v != "" && c.Mapping[k] != "" {
 			props = append(props, [2]string{c.Mapping[k], v})
 		}
@@ -340,33 +326,14 @@ func (c *Client) create(ctx context.Context, info *RepositoryInfo, name, file st
 	}
 	defer f.Close()
 	fi, _ := f.Stat()
-	pr, pw := io.Pipe()
-	mw := multipart.NewWriter(pw)
-	go func() {
-		err := func() error {
-			fields := [][2]string{{"cmisaction", "createDocument"}}
-			for i, p := range props {
-				fields = append(fields, [2]string{"propertyId[" + strconv.Itoa(i) + "]", p[0]}, [2]string{"propertyValue[" + strconv.Itoa(i) + "]", p[1]})
-			}
-			fields = append(fields, [2]string{"succinct", "true"}, [2]string{"_charset_", "UTF-8"})
-			for _, kv := range fields {
-				if err := mw.WriteField(kv[0], kv[1]); err != nil {
-					return err
-				}
-			}
-			part, err := mw.CreateFormFile("content", name)
-			if err != nil {
-				return err
-			}
-			if _, err := io.Copy(part, f); err != nil {
-				return err
-			}
-			return mw.Close()
-		}()
-		pw.CloseWithError(err)
-	}()
+	fields := [][2]string{{"cmisaction", "createDocument"}}
+	for i, p := range props {
+		fields = append(fields, [2]string{"propertyId[" + strconv.Itoa(i) + "]", p[0]}, [2]string{"propertyValue[" + strconv.Itoa(i) + "]", p[1]})
+	}
+	fields = append(fields, [2]string{"succinct", "true"}, [2]string{"_charset_", "UTF-8"})
+	pr, ctype := dms.MultipartStream(fields, "content", name, f)
 	req, _ := http.NewRequest(http.MethodPost, c.objectURL(info, c.Folder), pr)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Content-Type", ctype)
 	resp, cancel, err := c.do(ctx, req, fi.Size())
 	if err != nil {
 		pr.CloseWithError(err)

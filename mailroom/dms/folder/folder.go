@@ -1,16 +1,16 @@
 package folder
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"time"
 
 	"poststelle/mailroom"
@@ -33,7 +33,7 @@ var (
 func (x *Exporter) Name() string { return x.Target }
 
 // Index is the name of the JSON sidecar; its presence marks a finished folder.
-const Index = "index.json"
+const Index = dms.SidecarJSON
 
 // Export implements mailroom.Exporter. It is idempotent per doc.ID.
 func (x *Exporter) Export(ctx context.Context, doc mailroom.ExportDoc) (mailroom.Receipt, error) {
@@ -67,32 +67,25 @@ func (x *Exporter) Export(ctx context.Context, doc mailroom.ExportDoc) (mailroom
 		return mailroom.Receipt{}, err
 	}
 	files := []string{name}
-	extra := make([]string, 0, len(doc.Files))
-	for n := range doc.Files {
-		extra = append(extra, n)
-	}
-	sort.Strings(extra)
-	for _, n := range extra {
-		fn := dms.SafeName(n)
-		if fn == "" || fn == name || fn == Index || fn == "index.xml" {
-			return mailroom.Receipt{}, mailroom.Permanent(fmt.Errorf("folder: file name %q clashes", n))
+	for _, n := range slices.Sorted(maps.Keys(doc.Files)) {
+		fn, err := dms.ExtraName("folder", n, name)
+		if err != nil {
+			return mailroom.Receipt{}, err
 		}
 		if _, err := copyFile(ctx, filepath.Join(tmp, fn), doc.Files[n]); err != nil {
 			return mailroom.Receipt{}, err
 		}
 		files = append(files, fn)
 	}
-	sc := dms.Sidecar{Version: 1, DocumentID: doc.ID, Filename: name, SHA256: doc.SHA256, Size: size, Files: files,
-		Metadata: dms.Rename(doc.Metadata, x.Mapping)}
-	var xb bytes.Buffer
-	if err := sc.WriteXML(&xb); err != nil {
+	sc := dms.NewSidecar(doc, name, size, files, x.Mapping)
+	xb, jb, err := sc.Encode()
+	if err != nil {
 		return mailroom.Receipt{}, err
 	}
-	if err := writeSynced(filepath.Join(tmp, "index.xml"), xb.Bytes()); err != nil {
+	if err := writeSynced(filepath.Join(tmp, dms.SidecarXML), xb); err != nil {
 		return mailroom.Receipt{}, err
 	}
-	jb, _ := json.MarshalIndent(&sc, "", "  ")
-	if err := writeSynced(filepath.Join(tmp, Index), append(jb, '\n')); err != nil {
+	if err := writeSynced(filepath.Join(tmp, Index), jb); err != nil {
 		return mailroom.Receipt{}, err
 	}
 	syncDir(tmp)

@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -80,10 +79,7 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, ct
 	}
 	resp, err := c.client().Do(req)
 	if err != nil {
-		if errors.Is(ctx.Err(), context.Canceled) {
-			return ctx.Err()
-		}
-		return &dms.Transient{Op: "paperless " + method + " " + path, Err: err}
+		return dms.RequestError(ctx, "paperless "+method+" "+path, err)
 	}
 	defer resp.Body.Close()
 	good := resp.StatusCode == http.StatusOK
@@ -222,12 +218,7 @@ func (c *Client) fields(ctx context.Context, doc mailroom.ExportDoc) ([][2]strin
 	title := doc.Metadata["title"]
 	var out [][2]string
 	custom := map[string]string{}
-	keys := make([]string, 0, len(c.Mapping))
-	for k := range c.Mapping {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(c.Mapping)) {
 		v, to := doc.Metadata[k], c.Mapping[k]
 		if v == "" {
 			continue
@@ -314,28 +305,9 @@ func (c *Client) post(ctx context.Context, file, name string, size int64, fields
 		return "", mailroom.Permanent(err)
 	}
 	defer f.Close()
-	pr, pw := io.Pipe()
-	mw := multipart.NewWriter(pw)
-	go func() {
-		err := func() error {
-			for _, kv := range fields {
-				if err := mw.WriteField(kv[0], kv[1]); err != nil {
-					return err
-				}
-			}
-			part, err := mw.CreateFormFile("document", name)
-			if err != nil {
-				return err
-			}
-			if _, err := io.Copy(part, f); err != nil {
-				return err
-			}
-			return mw.Close()
-		}()
-		pw.CloseWithError(err)
-	}()
+	pr, ctype := dms.MultipartStream(fields, "document", name, f)
 	var task string
-	if err := c.do(ctx, http.MethodPost, "/api/documents/post_document/", pr, mw.FormDataContentType(), size, &task); err != nil {
+	if err := c.do(ctx, http.MethodPost, "/api/documents/post_document/", pr, ctype, size, &task); err != nil {
 		pr.CloseWithError(err)
 		return "", err
 	}

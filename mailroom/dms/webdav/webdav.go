@@ -4,14 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -85,10 +85,7 @@ func (c *Client) do(ctx context.Context, method, u string, body io.Reader, size 
 	resp, err := c.client().Do(req)
 	if err != nil {
 		cancel()
-		if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
-			return nil, ctx.Err()
-		}
-		return nil, &dms.Transient{Op: "webdav " + method + " " + dms.StripPassword(u), Err: err}
+		return nil, dms.RequestError(ctx, "webdav "+method+" "+dms.StripPassword(u), err)
 	}
 	resp.Body = &cancelBody{resp.Body, cancel}
 	return resp, nil
@@ -136,31 +133,25 @@ func (c *Client) Export(ctx context.Context, doc mailroom.ExportDoc) (mailroom.R
 		}
 	}
 	files := []string{name}
-	extra := make([]string, 0, len(doc.Files))
-	for n := range doc.Files {
-		extra = append(extra, n)
-	}
-	sort.Strings(extra)
-	for _, n := range extra {
-		fn := dms.SafeName(n)
-		if fn == "" || fn == name || fn == "index.json" || fn == "index.xml" {
-			return mailroom.Receipt{}, mailroom.Permanent(fmt.Errorf("webdav: file name %q clashes", n))
+	for _, n := range slices.Sorted(maps.Keys(doc.Files)) {
+		fn, err := dms.ExtraName("webdav", n, name)
+		if err != nil {
+			return mailroom.Receipt{}, err
 		}
 		if err := c.putFile(ctx, c.url(doc.ID, fn), doc.Files[n], ""); err != nil {
 			return mailroom.Receipt{}, err
 		}
 		files = append(files, fn)
 	}
-	sc := dms.Sidecar{Version: 1, DocumentID: doc.ID, Filename: name, SHA256: doc.SHA256, Size: fi.Size(), Files: files,
-		Metadata: dms.Rename(doc.Metadata, c.Mapping)}
-	var xb bytes.Buffer
-	sc.WriteXML(&xb)
-	if err := c.put(ctx, c.url(doc.ID, "index.xml"), bytes.NewReader(xb.Bytes()), int64(xb.Len()), "application/xml"); err != nil {
+	sc := dms.NewSidecar(doc, name, fi.Size(), files, c.Mapping)
+	xb, jb, err := sc.Encode()
+	if err != nil {
 		return mailroom.Receipt{}, err
 	}
-	jb, _ := json.MarshalIndent(&sc, "", "  ")
-	jb = append(jb, '\n')
-	if err := c.put(ctx, c.url(doc.ID, "index.json"), bytes.NewReader(jb), int64(len(jb)), "application/json"); err != nil {
+	if err := c.put(ctx, c.url(doc.ID, dms.SidecarXML), bytes.NewReader(xb), int64(len(xb)), "application/xml"); err != nil {
+		return mailroom.Receipt{}, err
+	}
+	if err := c.put(ctx, c.url(doc.ID, dms.SidecarJSON), bytes.NewReader(jb), int64(len(jb)), "application/json"); err != nil {
 		return mailroom.Receipt{}, err
 	}
 	return c.receipt(doc.ID, name), nil
