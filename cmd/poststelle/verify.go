@@ -26,13 +26,14 @@ func runVerify(ctx context.Context, args []string) error {
 	trust := fs.String("trust", "", "PEM file of trusted CA certificates (default: evidence.trust_ca)")
 	noStore := fs.Bool("no-journal", false, "do not look for the data directory's journal")
 	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: poststelle verify [--json] [--trust CA.pem] [--data-dir D] FILE|DIR...\n")
+		fmt.Fprintf(os.Stderr, "usage: poststelle verify [--json] [--trust CA.pem] [--data-dir D] FILE|DIR...\n"+
+			"       poststelle verify [--json] [--trust CA.pem] --data-dir D   (journal and its timestamps only)\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
+	if fs.NArg() == 0 && (cf.dataDir == "" && cf.config == "" || *noStore) {
 		fs.Usage()
 		return &exitError{code: 2}
 	}
@@ -61,28 +62,63 @@ func runVerify(ctx context.Context, args []string) error {
 	}
 	var reports []*evidence.Report
 	broken := false
+	stores := map[string]*store.Store{}
+	defer func() {
+		for _, st := range stores {
+			st.Close()
+		}
+	}()
+	// withStore adds the journal, its timestamps and the evidence records of
+	// the data directory holding p (or the configured one).
+	withStore := func(oo *evidence.VerifyOptions, p string) (bool, error) {
+		dataDir := ""
+		if cfg != nil {
+			dataDir = cfg.DataDir
+		} else {
+			dataDir = findDataDir(p)
+		}
+		if dataDir == "" {
+			return false, nil
+		}
+		if _, err := os.Stat(filepath.Join(dataDir, "poststelle.db")); err != nil {
+			return false, nil
+		}
+		st := stores[dataDir]
+		if st == nil {
+			var err error
+			if st, err = store.Open(dataDir); err != nil {
+				return false, err
+			}
+			stores[dataDir] = st
+		}
+		oo.Records = st
+		oo.Journal = func(ctx context.Context) ([]mailroom.JournalEntry, error) {
+			return st.Journal(ctx, mailroom.JournalFilter{})
+		}
+		oo.ChainCheck = store.VerifyEntries
+		return true, nil
+	}
+	if fs.NArg() == 0 {
+		oo := o
+		found, err := withStore(&oo, "")
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("%s: keine Datenbank poststelle.db / no database poststelle.db", cfg.DataDir)
+		}
+		rep, err := evidence.VerifyJournal(ctx, filepath.Join(cfg.DataDir, "poststelle.db"), oo)
+		if err != nil {
+			return err
+		}
+		reports = append(reports, rep)
+		broken = !rep.OK()
+	}
 	for _, p := range fs.Args() {
 		oo := o
 		if !*noStore {
-			dataDir := ""
-			if cfg != nil {
-				dataDir = cfg.DataDir
-			} else {
-				dataDir = findDataDir(p)
-			}
-			if dataDir != "" {
-				if _, err := os.Stat(filepath.Join(dataDir, "poststelle.db")); err == nil {
-					st, err := store.Open(dataDir)
-					if err != nil {
-						return err
-					}
-					defer st.Close()
-					oo.Records = st
-					oo.Journal = func(ctx context.Context) ([]mailroom.JournalEntry, error) {
-						return st.Journal(ctx, mailroom.JournalFilter{})
-					}
-					oo.ChainCheck = store.VerifyEntries
-				}
+			if _, err := withStore(&oo, p); err != nil {
+				return err
 			}
 		}
 		rep, err := evidence.Verify(ctx, p, oo)
