@@ -89,7 +89,9 @@ func InkRatio(g *image.Gray, dpi float64) float64 {
 	if w == 0 {
 		return 0
 	}
-	mx, my := w/20, h/20
+	// The margin is at least one block: the neighbour test below reads
+	// one block to each side.
+	mx, my := max(w/20, 1), max(h/20, 1)
 	ink, total := 0, 0
 	for y := my; y < h-my; y++ {
 		for x := mx; x < w-mx; x++ {

@@ -2,6 +2,8 @@ package scan
 
 import (
 	"context"
+	"image"
+	"image/color"
 	"math"
 	"testing"
 
@@ -82,5 +84,33 @@ func TestSkewPDF(t *testing.T) {
 	t.Logf("skew.pdf: %.2f° ok %v, residual %.2f°", a, ok, r)
 	if !ok || math.Abs(a) < 1 || math.Abs(r) > 0.5 {
 		t.Fatalf("skew.pdf: measured %.2f°, residual %.2f°", a, r)
+	}
+}
+
+// A tiny image (a 16×16 favicon attached to a mail) reduces to fewer than 20
+// analysis blocks per side: the blank test must not read outside the mask.
+func TestInkRatioTinyImage(t *testing.T) {
+	for _, size := range []int{1, 2, 3, 16, 19} {
+		g := image.NewGray(image.Rect(0, 0, size, size))
+		for i := range g.Pix {
+			g.Pix[i] = 255
+		}
+		for _, dpi := range []float64{0, 72, 300} {
+			if r := InkRatio(g, dpi); r != 0 {
+				t.Errorf("%d×%d white at %v dpi: ink ratio %v, want 0", size, size, dpi, r)
+			}
+		}
+		if size < 16 {
+			continue
+		}
+		// A dark square in the middle is content.
+		for y := size / 4; y < size*3/4+1; y++ {
+			for x := size / 4; x < size*3/4+1; x++ {
+				g.SetGray(x, y, color.Gray{})
+			}
+		}
+		if blank, r := IsBlank(g, 0, BlankOptions{}); blank {
+			t.Errorf("%d×%d with a dark square: reported blank (ink %v)", size, size, r)
+		}
 	}
 }
