@@ -17,6 +17,7 @@ import (
 	"github.com/otiai10/gosseract/v2"
 
 	"poststelle/mailroom"
+	"poststelle/ocr/pgm"
 )
 
 // Options configure the pool.
@@ -165,7 +166,7 @@ func (e *engine) recognize(g *image.Gray, dpi float64) (mailroom.PageText, error
 	if g.Bounds().Empty() {
 		return mailroom.PageText{}, nil
 	}
-	if err := e.cl.SetImageFromBytes(encodePGM(g)); err != nil {
+	if err := e.cl.SetImageFromBytes(pgm.Encode(g)); err != nil {
 		return mailroom.PageText{}, err
 	}
 	if dpi < 70 || dpi > 2400 {
@@ -265,18 +266,4 @@ func Gray(img image.Image) *image.Gray {
 		draw.Draw(g, b, img, b.Min, draw.Src)
 	}
 	return g
-}
-
-// encodePGM encodes g as binary PGM, which leptonica reads without
-// decompression cost.
-func encodePGM(g *image.Gray) []byte {
-	b := g.Bounds()
-	hdr := fmt.Sprintf("P5\n%d %d\n255\n", b.Dx(), b.Dy())
-	out := make([]byte, len(hdr), len(hdr)+b.Dx()*b.Dy())
-	copy(out, hdr)
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		i := g.PixOffset(b.Min.X, y)
-		out = append(out, g.Pix[i:i+b.Dx()]...)
-	}
-	return out
 }

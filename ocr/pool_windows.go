@@ -14,11 +14,11 @@ import (
 	"context"
 	"errors"
 	"image"
-	"image/draw"
 	"os"
 	"sync"
 
 	"poststelle/mailroom"
+	"poststelle/ocr/pgm"
 	"poststelle/ocr/tessexec"
 )
 
@@ -114,14 +114,7 @@ func (p *Pool) Close() error {
 func SingleThreaded() error { return os.Setenv("OMP_THREAD_LIMIT", "1") }
 
 // Gray returns img as 8-bit gray, without copying when it already is.
-func Gray(img image.Image) *image.Gray {
-	if g, ok := img.(*image.Gray); ok {
-		return g
-	}
-	g := image.NewGray(img.Bounds())
-	draw.Draw(g, g.Bounds(), img, img.Bounds().Min, draw.Src)
-	return g
-}
+func Gray(img image.Image) *image.Gray { return pgm.Gray(img) }
 
 // TrimMemory does nothing on Windows: no C allocator state lives in this
 // process (tesseract runs in its own processes); see malloc.go elsewhere.

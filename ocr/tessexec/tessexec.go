@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/draw"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"strings"
 
 	"poststelle/mailroom"
+	"poststelle/ocr/pgm"
 )
 
 // Options configure an Engine.
@@ -149,7 +149,7 @@ func (e *Engine) run(ctx context.Context, g *image.Gray, dpi float64, args ...st
 		return nil, err
 	}
 	defer os.Remove(f.Name())
-	if _, err := f.Write(encodePGM(g)); err != nil {
+	if _, err := f.Write(pgm.Encode(g)); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func (e *Engine) run(ctx context.Context, g *image.Gray, dpi float64, args ...st
 // Recognize runs OCR on the page image (page segmentation: automatic).
 // Word boxes are in the pixel coordinates of page.Image.
 func (e *Engine) Recognize(ctx context.Context, page mailroom.Page) (mailroom.PageText, error) {
-	g := gray(page.Image)
+	g := pgm.Gray(page.Image)
 	if g.Bounds().Empty() {
 		return mailroom.PageText{}, nil
 	}
@@ -240,27 +240,4 @@ func oneLine(s string) string {
 		}
 	}
 	return strings.Join(keep, "; ")
-}
-
-// gray returns img as 8-bit gray, without copying when it already is.
-func gray(img image.Image) *image.Gray {
-	if g, ok := img.(*image.Gray); ok {
-		return g
-	}
-	g := image.NewGray(img.Bounds())
-	draw.Draw(g, g.Bounds(), img, img.Bounds().Min, draw.Src)
-	return g
-}
-
-// encodePGM encodes g as binary PGM, which every leptonica build reads.
-func encodePGM(g *image.Gray) []byte {
-	b := g.Bounds()
-	hdr := fmt.Sprintf("P5\n%d %d\n255\n", b.Dx(), b.Dy())
-	out := make([]byte, len(hdr), len(hdr)+b.Dx()*b.Dy())
-	copy(out, hdr)
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		i := g.PixOffset(b.Min.X, y)
-		out = append(out, g.Pix[i:i+b.Dx()]...)
-	}
-	return out
 }
