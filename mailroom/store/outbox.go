@@ -168,13 +168,21 @@ func (s *Store) OutboxDone(ctx context.Context, entryID string, r mailroom.Recei
 			last_error = '', updated_at = ? WHERE id = ?`, string(mailroom.OutboxDone), r.ObjectID, r.URL, s.ts(r.Time), s.ts(now), entryID); err != nil {
 			return err
 		}
+		reason, changed, err := s.syncHoldReason(tx, e.DocumentID)
+		if err != nil {
+			return err
+		}
 		d, err := scanDoc(tx.QueryRow(`SELECT `+docCols+` FROM documents WHERE id = ?`, e.DocumentID))
 		if err != nil {
 			return err
 		}
+		det := map[string]any{"entry": e.ID, "target": r.Target, "object_id": r.ObjectID, "url": r.URL,
+			"time": r.Time.UTC().Format(time.RFC3339Nano), "attempts": e.Attempts + 1}
+		if changed {
+			det["document_reason"] = reason
+		}
 		if err := s.appendJournal(tx, &mailroom.JournalEntry{Actor: actor, Action: "export-receipt", DocumentID: d.ID, BatchID: d.BatchID,
-			Detail: detail(map[string]any{"entry": e.ID, "target": r.Target, "object_id": r.ObjectID, "url": r.URL,
-				"time": r.Time.UTC().Format(time.RFC3339Nano), "attempts": e.Attempts + 1})}); err != nil {
+			Detail: detail(det)}); err != nil {
 			return err
 		}
 		var open int
@@ -206,7 +214,8 @@ func (s *Store) OutboxDone(ctx context.Context, entryID string, r mailroom.Recei
 // OutboxFailed records a failed attempt: attempts+1, the error, the lease
 // dropped. hold puts the entry on hold for an operator (permanent errors);
 // otherwise it is due again at next. Journaled as "export-error" (or
-// "export-held").
+// "export-held"). A held entry's error becomes the document's reason
+// (HoldReason), so every view of the document shows why it waits.
 func (s *Store) OutboxFailed(ctx context.Context, entryID, actor string, cause error, hold bool, next time.Time) (*mailroom.OutboxEntry, error) {
 	var out *mailroom.OutboxEntry
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -238,10 +247,62 @@ func (s *Store) OutboxFailed(ctx context.Context, entryID, actor string, cause e
 		if !hold {
 			det["next_try"] = e.NextTry.Format(time.RFC3339)
 		}
+		if reason, changed, err := s.syncHoldReason(tx, e.DocumentID); err != nil {
+			return err
+		} else if changed {
+			det["document_reason"] = reason
+		}
 		out = e
 		return s.appendJournal(tx, &mailroom.JournalEntry{Actor: actor, Action: action, DocumentID: e.DocumentID, BatchID: batch, Detail: detail(det)})
 	})
 	return out, err
+}
+
+// HoldReason is the document reason of one held delivery (German / English).
+func HoldReason(target, cause string) string {
+	return fmt.Sprintf("Zustellung an %s angehalten, wartet auf Bearbeitung (nach Behebung: poststelle outbox retry): %s / "+
+		"delivery to %s held for an operator (once fixed: poststelle outbox retry): %s", target, cause, target, cause)
+}
+
+// syncHoldReason sets the reason of a document waiting for delivery
+// (approved, exporting) to why its held entries wait, or clears it when none
+// is held any more. Documents in other states keep their reason. The caller
+// journals the change (changed = the reason differs from before).
+func (s *Store) syncHoldReason(tx *sql.Tx, docID string) (string, bool, error) {
+	d, err := scanDoc(tx.QueryRow(`SELECT `+docCols+` FROM documents WHERE id = ?`, docID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	if d.State != mailroom.StateApproved && d.State != mailroom.StateExporting {
+		return d.Reason, false, nil
+	}
+	rows, err := tx.Query(`SELECT target, last_error FROM outbox WHERE document_id = ? AND status = ? ORDER BY target`, docID, string(mailroom.OutboxHeld))
+	if err != nil {
+		return "", false, err
+	}
+	var parts []string
+	for rows.Next() {
+		var target, cause string
+		if err := rows.Scan(&target, &cause); err != nil {
+			rows.Close()
+			return "", false, err
+		}
+		parts = append(parts, HoldReason(target, cause))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return "", false, err
+	}
+	reason := strings.Join(parts, "; ")
+	if reason == d.Reason {
+		return reason, false, nil
+	}
+	d.Reason = reason
+	d.UpdatedAt = s.now()
+	return reason, true, s.updateDoc(tx, d, false)
 }
 
 // OutboxRelease drops a lease without counting an attempt (shutdown).
@@ -263,7 +324,8 @@ func (s *Store) OutboxRecover(ctx context.Context) (int, error) {
 }
 
 // OutboxRetry puts held (or pending) entries back to pending, due now, on
-// behalf of an operator, journaled as "export-retry". id may name an entry
+// behalf of an operator, journaled as "export-retry"; the document's hold
+// reason is cleared (or keeps the entries still held). id may name an entry
 // or a document (all its undelivered entries). It returns the number of
 // entries changed.
 func (s *Store) OutboxRetry(ctx context.Context, id, actor string) (int, error) {
@@ -291,8 +353,14 @@ func (s *Store) OutboxRetry(ctx context.Context, id, actor string) (int, error) 
 			}
 			var batch string
 			tx.QueryRow(`SELECT batch_id FROM documents WHERE id = ?`, e.DocumentID).Scan(&batch)
+			det := map[string]any{"entry": e.ID, "target": e.Target, "was": e.Status, "last_error": e.LastError}
+			if reason, changed, err := s.syncHoldReason(tx, e.DocumentID); err != nil {
+				return err
+			} else if changed {
+				det["document_reason"] = reason
+			}
 			if err := s.appendJournal(tx, &mailroom.JournalEntry{Actor: actor, Action: "export-retry", DocumentID: e.DocumentID, BatchID: batch,
-				Detail: detail(map[string]any{"entry": e.ID, "target": e.Target, "was": e.Status, "last_error": e.LastError})}); err != nil {
+				Detail: detail(det)}); err != nil {
 				return err
 			}
 			n++
