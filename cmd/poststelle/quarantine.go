@@ -32,19 +32,10 @@ func runQuarantine(ctx context.Context, args []string) error {
 		fmt.Fprintf(os.Stderr, "usage: poststelle quarantine [flags] list | retry ID... | release ID...\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	sub, ids, err := parseSubcommand(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() < 1 {
-		fs.Usage()
-		return &exitError{code: 2}
-	}
-	// Flags may also follow the sub-command: quarantine list --data-dir D.
-	sub, rest := fs.Arg(0), fs.Args()[1:]
-	if err := fs.Parse(rest); err != nil {
-		return err
-	}
-	ids := fs.Args()
 	_, st, err := cf.open()
 	if err != nil {
 		return err
