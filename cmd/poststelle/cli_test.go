@@ -255,3 +255,17 @@ func TestProcessApproveAsDelivers(t *testing.T) {
 		t.Errorf("status: %s", j)
 	}
 }
+
+// An empty destruction list says so instead of printing nothing; --all names
+// the reason for every batch.
+func TestDestructionListEmptySaysSo(t *testing.T) {
+	bin := binary(t)
+	data := t.TempDir()
+	out, stderr, code := run(t, bin, "destruction", "list", "--data-dir", data)
+	if code != 0 || !strings.Contains(out, "Derzeit darf kein Papieroriginal vernichtet werden") {
+		t.Fatalf("empty list: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	if out, _, code = run(t, bin, "destruction", "list", "--csv", "-", "--data-dir", data); code != 0 || strings.Contains(out, "Derzeit") {
+		t.Fatalf("CSV output must stay pure CSV: exit %d, %q", code, out)
+	}
+}

@@ -75,6 +75,11 @@ func runDestruction(ctx context.Context, args []string) error {
 		}
 	}
 	if *csvOut == "" && *pdfOut == "" {
+		if len(rows) == 0 {
+			// Say so: an empty output reads like a failure.
+			fmt.Println("Derzeit darf kein Papieroriginal vernichtet werden (--all zeigt jeden Stapel mit Grund).")
+			fmt.Println("No paper original may be destroyed now (--all lists every batch with the reason).")
+		}
 		for _, r := range rows {
 			state := "darf vernichtet werden / may be destroyed"
 			if !r.May {
