@@ -15,6 +15,7 @@ import (
 
 	"poststelle/mailroom"
 	"poststelle/mailroom/testcorpus"
+	"poststelle/ocr/textscore"
 )
 
 func TestMain(m *testing.M) {
@@ -48,31 +49,6 @@ func loadPNG(t testing.TB, rel ...string) image.Image {
 	return img
 }
 
-// CER is the Levenshtein distance on characters divided by the length of the
-// truth, both with whitespace runs collapsed.
-func cer(got, want string) float64 {
-	a := []rune(strings.Join(strings.Fields(got), " "))
-	b := []rune(strings.Join(strings.Fields(want), " "))
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			c = min(c, prev[j]+1, cur[j-1]+1)
-			cur[j] = c
-		}
-		prev, cur = cur, prev
-	}
-	return float64(prev[len(b)]) / float64(max(1, len(b)))
-}
-
 func TestPhototestCER(t *testing.T) {
 	p, err := New(Options{Languages: "eng", Workers: 1, NoOSD: true})
 	if err != nil {
@@ -85,7 +61,7 @@ func TestPhototestCER(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := cer(pt.Text, string(want))
+	c := textscore.CER(pt.Text, string(want))
 	t.Logf("CER %.4f, confidence %.1f, %d words", c, pt.Confidence, len(pt.Words))
 	if c > 0.01 {
 		t.Fatalf("CER %.4f > 0.01\n%s", c, pt.Text)

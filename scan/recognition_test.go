@@ -16,6 +16,7 @@ import (
 	"poststelle/mailroom"
 	"poststelle/mailroom/testcorpus"
 	"poststelle/ocr"
+	"poststelle/ocr/textscore"
 )
 
 func TestMain(m *testing.M) {
@@ -144,33 +145,11 @@ func TestRecognitionPhototest(t *testing.T) {
 	r := NewRecognition(RecognitionOptions{Config: mailroom.RecognitionConfig{DPI: 300, TextLayer: "skip", LowConfidence: 60,
 		Deskew: true, AutoRotate: true}, Recognizer: pool, Orienter: pool, Workers: 1})
 	res, _ := recognise(t, r, testcorpus.Path(t, "tesseract", "phototest.tif"), false)
-	c := cerOf(res.Pages[0].Text, string(truth))
+	c := textscore.CER(res.Pages[0].Text, string(truth))
 	t.Logf("phototest CER %.4f (rotation %d, skew %.2f)", c, res.Pages[0].Rotation, res.Pages[0].Skew)
 	if c > 0.01 {
 		t.Fatalf("CER %.4f > 0.01:\n%s", c, res.Pages[0].Text)
 	}
-}
-
-func cerOf(got, want string) float64 {
-	a := []rune(strings.Join(strings.Fields(got), " "))
-	b := []rune(strings.Join(strings.Fields(want), " "))
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return float64(prev[len(b)]) / float64(max(1, len(b)))
 }
 
 func needTool(t *testing.T, name string) {

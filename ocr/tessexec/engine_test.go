@@ -15,6 +15,7 @@ import (
 	"poststelle/mailroom/testcorpus"
 	"poststelle/ocr"
 	"poststelle/ocr/tessexec"
+	"poststelle/ocr/textscore"
 )
 
 // TestMain makes the process single-threaded for the linked ocr.Pool the
@@ -57,31 +58,6 @@ func loadImage(t testing.TB, rel ...string) image.Image {
 	return img
 }
 
-func normalise(s string) []rune { return []rune(strings.Join(strings.Fields(s), " ")) }
-
-// cer is the corpus README's character error rate.
-func cer(got, want string) float64 {
-	a, b := normalise(got), normalise(want)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			c = min(c, prev[j]+1, cur[j-1]+1)
-			cur[j] = c
-		}
-		prev, cur = cur, prev
-	}
-	return float64(prev[len(b)]) / float64(len(b))
-}
-
 func TestRecognizePhototest(t *testing.T) {
 	e := newEngine(t, "eng")
 	img := loadImage(t, "tesseract", "phototest.tif")
@@ -93,7 +69,7 @@ func TestRecognizePhototest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := cer(pt.Text, string(want)); c > 0.02 {
+	if c := textscore.CER(pt.Text, string(want)); c > 0.02 {
 		t.Errorf("CER %.4f > 0.02; text:\n%s", c, pt.Text)
 	}
 	if len(pt.Words) < 50 || pt.Confidence < 80 {
@@ -149,7 +125,7 @@ func TestSameTextAsLinkedPool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := cer(a.Text, b.Text); c > 0.01 {
+	if c := textscore.CER(a.Text, b.Text); c > 0.01 {
 		t.Errorf("texts differ (CER %.4f):\nprocess:\n%s\nlinked:\n%s", c, a.Text, b.Text)
 	}
 	if len(a.Words) != len(b.Words) {
