@@ -178,3 +178,22 @@ func (l Lang) Flags(flags []string) string {
 	}
 	return strings.Join(out, ", ")
 }
+
+// Reason is the part of a stored reason in the language l. Reasons of bad
+// input are stored "German / English (detail)" (mailroom.InputError.Reason);
+// the row shows the clerk's language and the detail, the selected row's
+// full text stays available below the list. Other reasons come back as they
+// are.
+func (l Lang) Reason(reason string) string {
+	de, rest, ok := strings.Cut(reason, " / ")
+	if !ok {
+		return reason
+	}
+	if l != English {
+		if i := strings.LastIndex(rest, " ("); i >= 0 && strings.HasSuffix(rest, ")") {
+			return de + rest[i:]
+		}
+		return de
+	}
+	return rest
+}

@@ -37,7 +37,7 @@ func newQuarantineView(a *App) *QuarantineView {
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < len(v.rows) {
 				r := v.rows[id]
-				o.(*widget.Label).SetText(fmt.Sprintf("%s · %s · %s", r.Filename, r.Source, r.Reason))
+				o.(*widget.Label).SetText(fmt.Sprintf("%s · %s · %s", r.Filename, r.Source, l.Reason(r.Reason)))
 			}
 		})
 	v.Reason = widget.NewLabel("")

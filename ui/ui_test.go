@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"errors"
 	"crypto/sha256"
 	"encoding/hex"
 	"path/filepath"
@@ -307,5 +308,25 @@ func TestQAApproveRejectAndEnglish(t *testing.T) {
 	a.SetLang(ui.English)
 	if a.Inbox.Filter.PlaceHolder != "Filter (source, file, class, flag) …" {
 		t.Fatalf("English placeholder %q", a.Inbox.Filter.PlaceHolder)
+	}
+}
+
+// A quarantine row shows the reason in the desk's language; the detail in
+// parentheses stays. Reasons not in the "German / English" form pass through.
+func TestReasonInDeskLanguage(t *testing.T) {
+	r := mailroom.BadInput("Seite 1 konnte nicht verarbeitet werden", "page 1 could not be processed",
+		errors.New("decode")).(*mailroom.InputError).Reason()
+	if got, want := ui.German.Reason(r), "Seite 1 konnte nicht verarbeitet werden (decode)"; got != want {
+		t.Errorf("German: %q, want %q", got, want)
+	}
+	if got, want := ui.English.Reason(r), "page 1 could not be processed (decode)"; got != want {
+		t.Errorf("English: %q, want %q", got, want)
+	}
+	plain := mailroom.BadInput("PDF enthält keine Seiten", "PDF has no pages", nil).(*mailroom.InputError).Reason()
+	if got := ui.German.Reason(plain); got != "PDF enthält keine Seiten" {
+		t.Errorf("German without detail: %q", got)
+	}
+	if got := ui.German.Reason("delivery failed: 503"); got != "delivery failed: 503" {
+		t.Errorf("other reason changed: %q", got)
 	}
 }
