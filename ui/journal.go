@@ -58,7 +58,19 @@ func Line(e mailroom.JournalEntry) string {
 		doc = doc[:8]
 	}
 	det := strings.ReplaceAll(e.Detail, "\n", " ")
-	return fmt.Sprintf("%6d  %s  %-14s %-22s %-8s %s", e.Seq, e.Time.Local().Format("02.01.2006 15:04:05"), e.Action, e.Actor, doc, det)
+	return fmt.Sprintf("%6d  %s  %-14s %-22s %-8s %s", e.Seq, e.Time.Local().Format("02.01.2006 15:04:05"), e.Action,
+		clip(e.Actor, 22), doc, det)
+}
+
+// clip shortens s to n runes, the last one an ellipsis, so a long actor (a
+// mail attachment's source "folder:eingang#b51d5147c9a3") does not run into
+// the next column. The filter still searches the full text.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 // Entries are the entries shown.

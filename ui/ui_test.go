@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -328,5 +329,19 @@ func TestReasonInDeskLanguage(t *testing.T) {
 	}
 	if got := ui.German.Reason("delivery failed: 503"); got != "delivery failed: 503" {
 		t.Errorf("other reason changed: %q", got)
+	}
+}
+
+// A long actor is clipped so the document column stays in place.
+func TestJournalLineColumns(t *testing.T) {
+	at := time.Date(2026, 11, 29, 11, 16, 28, 0, time.UTC)
+	short := ui.Line(mailroom.JournalEntry{Seq: 1, Time: at, Action: "intake", Actor: "folder:eingang", DocumentID: "2be52d0a-09d7", Detail: "{}"})
+	long := ui.Line(mailroom.JournalEntry{Seq: 1, Time: at, Action: "intake", Actor: "folder:eingang#b51d5147c9a3", DocumentID: "2be52d0a-09d7", Detail: "{}"})
+	col := func(s string) int { return utf8.RuneCountInString(s[:max(strings.Index(s, "2be52d0a"), 0)]) }
+	if i, j := col(short), col(long); i != j || j == 0 {
+		t.Fatalf("document column moved (%d vs %d):\n%s\n%s", i, j, short, long)
+	}
+	if !strings.Contains(long, "…") {
+		t.Fatalf("clipped actor not marked: %s", long)
 	}
 }
