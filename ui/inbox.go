@@ -45,6 +45,7 @@ func newInboxView(a *App) *InboxView {
 	v.Filter.OnChanged = func(string) { v.apply() }
 	sorts := []string{l.T("sort.age"), l.T("sort.newest"), l.T("sort.source"), l.T("sort.pages"), l.T("sort.class")}
 	v.Sort = widget.NewSelect(sorts, func(string) { v.apply() })
+	fitSelect(v.Sort)
 	v.Sort.SetSelected(sorts[0])
 	v.Counts = widget.NewLabel("")
 	v.Working = widget.NewLabel(l.T("idle"))
@@ -198,4 +199,15 @@ func (v *InboxView) apply() {
 	}
 	v.rows = rows
 	v.Table.Refresh()
+}
+
+// fitSelect makes s wide enough for its longest option: a Fyne Select
+// takes its minimum width from the placeholder, so "Älteste zuerst" was cut
+// to "Älteste zue…". The placeholder is shown only while nothing is selected.
+func fitSelect(s *widget.Select) {
+	for _, o := range s.Options {
+		if len([]rune(o)) > len([]rune(s.PlaceHolder)) {
+			s.PlaceHolder = o
+		}
+	}
 }

@@ -2,9 +2,9 @@ package ui_test
 
 import (
 	"context"
-	"errors"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"poststelle/mailroom"
@@ -167,6 +168,13 @@ func TestInboxFilterSortAndOpen(t *testing.T) {
 		t.Fatalf("filter: %+v", in.Rows())
 	}
 	in.Filter.SetText("")
+	// The sort choice is shown in full, not cut to "Älteste zue…".
+	// (Fyne's Select sizes itself by its placeholder: text, 4 inner paddings, the icon.)
+	need := fyne.MeasureText("Älteste zuerst", theme.TextSize(), fyne.TextStyle{}).Width +
+		4*theme.InnerPadding() + theme.IconInlineSize()
+	if in.Sort.MinSize().Width < need {
+		t.Fatalf("sort select %.0f wide, its longest option needs %.0f", in.Sort.MinSize().Width, need)
+	}
 	in.Sort.SetSelected("Seitenzahl")
 	if in.Rows()[0].Pages != 6 {
 		t.Fatalf("sorted by pages: first has %d", in.Rows()[0].Pages)
