@@ -344,8 +344,8 @@ func (v *DocumentView) pollState() {
 func (v *DocumentView) show(d *DocView, fillForm bool) {
 	v.view = d
 	l := v.a.L
-	v.Header.SetText(fmt.Sprintf("%s · %s · %s · %s: %s · %d %s", d.Filename, d.Source, v.a.stateName(d.State),
-		l.T("col.protection"), d.Protection, len(d.Pages), l.T("col.pages")))
+	v.Header.SetText(fmt.Sprintf("%s · %s · %s · %s: %s · %s", d.Filename, d.Source, v.a.stateName(d.State),
+		l.T("col.protection"), d.Protection, l.Pages(len(d.Pages))))
 	if d.Changed() {
 		v.Changed.SetText(l.T("changed"))
 		v.Changed.Show()
@@ -648,7 +648,7 @@ func (v *DocumentView) SplitHere() {
 	v.op(func(ctx context.Context) error {
 		_, err := v.a.Model.Split(ctx, id, v.a.Op.Person(), pos)
 		if err == nil {
-			v.a.do(func() { v.a.Status(v.a.L.T("split.done", n-pos)); v.cur = 0; v.a.Inbox.Reload() })
+			v.a.do(func() { v.a.Status(v.a.L.T("split.done", v.a.L.Pages(n-pos))); v.cur = 0; v.a.Inbox.Reload() })
 		}
 		return err
 	})

@@ -122,7 +122,9 @@ var texts = map[string][2]string{
 	"next.doc":             {"Nächstes Dokument", "Next document"},
 	"prev.doc":             {"Vorheriges Dokument", "Previous document"},
 	"first.field":          {"Zum ersten Metadatenfeld", "To the first metadata field"},
-	"split.done":           {"Getrennt: neues Dokument mit %d Seiten", "Split: new document with %d pages"},
+	"split.done":           {"Getrennt: neues Dokument mit %s", "Split: new document with %s"},
+	"page.one":             {"Seite", "page"},
+	"page.many":            {"Seiten", "pages"},
 	"applied":              {"Seitenänderungen übernommen – PDF wird neu erstellt", "Page changes applied – the PDF is being re-made"},
 	"state.received":       {"eingegangen", "received"},
 	"state.splitting":      {"Trennung", "splitting"},
@@ -196,4 +198,12 @@ func (l Lang) Reason(reason string) string {
 		return de
 	}
 	return rest
+}
+
+// Pages is a page count as the clerk reads it: "1 Seite", "11 Seiten".
+func (l Lang) Pages(n int) string {
+	if n == 1 {
+		return "1 " + l.T("page.one")
+	}
+	return fmt.Sprintf("%d %s", n, l.T("page.many"))
 }

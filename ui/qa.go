@@ -120,8 +120,8 @@ func (v *QAView) show() {
 		return
 	}
 	v.setPage(v.a.Doc.Preview.Image, v.a.Doc.PageLbl.Text)
-	v.Doc.SetText(fmt.Sprintf("%s · %s · %d %s · %s: %s · %s", d.Filename, v.a.stateName(d.State), len(d.Pages),
-		l.T("col.pages"), l.T("col.protection"), d.Protection, d.ID))
+	v.Doc.SetText(fmt.Sprintf("%s · %s · %s · %s: %s · %s", d.Filename, v.a.stateName(d.State), l.Pages(len(d.Pages)),
+		l.T("col.protection"), d.Protection, d.ID))
 	v.FourEyes.Hide()
 	if d.Protection == mailroom.ProtectionSehrHoch && d.ScannedBy != "" {
 		txt := l.T("qa.foureyes", d.ScannedBy)

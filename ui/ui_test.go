@@ -353,3 +353,16 @@ func TestJournalLineColumns(t *testing.T) {
 		t.Fatalf("clipped actor not marked: %s", long)
 	}
 }
+
+// Page counts read as German: "1 Seite", not "1 Seiten".
+func TestPageCountWording(t *testing.T) {
+	for _, c := range []struct {
+		l    ui.Lang
+		n    int
+		want string
+	}{{ui.German, 1, "1 Seite"}, {ui.German, 11, "11 Seiten"}, {ui.English, 1, "1 page"}, {ui.English, 2, "2 pages"}} {
+		if got := c.l.Pages(c.n); got != c.want {
+			t.Errorf("%s %d: %q, want %q", c.l, c.n, got, c.want)
+		}
+	}
+}
