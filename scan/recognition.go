@@ -49,6 +49,11 @@ type RecognitionOptions struct {
 type Recognition struct {
 	opt    RecognitionOptions
 	opener *Opener
+	// slots bounds the pages being decoded and recognised at once across
+	// all documents (the engine may recognise several documents at a
+	// time): one page per OCR worker, so memory does not grow with the
+	// number of documents in flight.
+	slots chan struct{}
 }
 
 var _ mailroom.Recognition = (*Recognition)(nil)
@@ -68,7 +73,8 @@ func NewRecognition(opt RecognitionOptions) *Recognition {
 		opt.Log = slog.Default()
 	}
 	c := opt.Config
-	return &Recognition{opt: opt, opener: NewOpener(Options{DPI: c.DPI, MaxPixels: c.MaxPixels})}
+	return &Recognition{opt: opt, opener: NewOpener(Options{DPI: c.DPI, MaxPixels: c.MaxPixels}),
+		slots: make(chan struct{}, opt.Workers)}
 }
 
 // LimitMemory sets a soft limit for the Go heap (unless GOMEMLIMIT is
@@ -227,7 +233,14 @@ func (r *Recognition) writePDF(ctx context.Context, job mailroom.RecognitionJob,
 			}
 			defer ps.Close()
 			for seq := range todo {
-				po := r.processPage(ctx, ps, mt, pages[seq], desk[pages[seq]])
+				var po pageOut
+				select {
+				case r.slots <- struct{}{}:
+					po = r.processPage(ctx, ps, mt, pages[seq], desk[pages[seq]])
+					<-r.slots
+				case <-ctx.Done():
+					po.err = ctx.Err()
+				}
 				po.seq = seq
 				done <- po
 			}
