@@ -1,6 +1,7 @@
 # Poststelle — build, run, test.
 #   make run    install what is missing (Debian, as root), build, run the engine on the embedded default config
 #   make test   install what is missing, run all tests
+#   make desk   build the verification desk (bin/poststelle-desk)
 SHELL := /bin/bash
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -10,7 +11,7 @@ CORPUS ?= $(abspath ../shared/corpus)
 export POSTSTELLE_CORPUS ?= $(CORPUS)
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all deps build run test test-short bench fmt vet clean
+.PHONY: all deps build desk run test test-short bench fmt vet clean
 
 all: build
 
@@ -19,6 +20,10 @@ deps:
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/poststelle ./cmd/poststelle
+
+# The verification desk (Fyne; the first build compiles the GUI toolkit and takes a few minutes).
+desk: deps
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/poststelle-desk ./cmd/poststelle-desk
 
 run: deps build
 	./bin/poststelle serve --data-dir $(DATA)
