@@ -82,6 +82,9 @@ func barcodesOfFile(ctx context.Context, opener mailroom.PageOpener, det mailroo
 	if err != nil {
 		return err
 	}
+	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
+		return mailroom.BadInput("ist ein Verzeichnis, keine Datei", "is a directory, not a file", nil)
+	}
 	ps, err := opener.Open(ctx, abs, "")
 	if err != nil {
 		return err

@@ -269,3 +269,12 @@ func TestDestructionListEmptySaysSo(t *testing.T) {
 		t.Fatalf("CSV output must stay pure CSV: exit %d, %q", code, out)
 	}
 }
+
+// barcodes on a directory says so (it said "unsupported file format").
+func TestBarcodesOnDirectory(t *testing.T) {
+	bin := binary(t)
+	_, stderr, code := run(t, bin, "barcodes", t.TempDir())
+	if code != 1 || !strings.Contains(stderr, "ist ein Verzeichnis") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}
