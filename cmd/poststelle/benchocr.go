@@ -23,6 +23,7 @@ import (
 	"poststelle/mailroom"
 	"poststelle/mailroom/testcorpus"
 	"poststelle/ocr"
+	"poststelle/ocr/textscore"
 	"poststelle/scan"
 )
 
@@ -362,7 +363,7 @@ func score(r benchRun, truth []string) benchRun {
 	var dist, tlen, hit, got, want int
 	for i, t := range r.Texts {
 		gt := truth[i%len(truth)]
-		d, n := editDistance(normSpace(t), normSpace(gt))
+		d, n := textscore.EditDistance(textscore.Normalize(t), textscore.Normalize(gt))
 		dist += d
 		tlen += n
 		h, g, w := bagMatch(t, gt)
@@ -375,30 +376,6 @@ func score(r benchRun, truth []string) benchRun {
 		r.F1 = 2 * r.Recall * r.Precision / (r.Recall + r.Precision)
 	}
 	return r
-}
-
-func normSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// editDistance is the Levenshtein distance on characters and the length of b.
-func editDistance(a, b string) (int, int) {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			c := prev[j-1]
-			if ra[i-1] != rb[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)], len(rb)
 }
 
 // bagMatch compares words (whitespace-separated, surrounding punctuation
