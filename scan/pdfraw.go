@@ -323,6 +323,16 @@ func (l *pdfLexer) object(tok any, depth int) (any, error) {
 	return tok, nil // float64, pdfName, pdfString
 }
 
+// value reads the next token and the object it starts (a top-level value:
+// an indirect object's body, a trailer, an object in an object stream).
+func (l *pdfLexer) value() (any, error) {
+	t, err := l.token()
+	if err != nil {
+		return nil, err
+	}
+	return l.object(t, 0)
+}
+
 // ---- file reader ----
 
 type xrefEntry struct {
@@ -456,11 +466,7 @@ func (r *pdfReader) readXrefSection(off int64) (pdfDict, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, ok := o.(*pdfStream)
-	if !ok || s.dict["Type"] != pdfName("XRef") {
-		return nil, rawErr("xref at %d is neither table nor stream", off)
-	}
-	data, err := r.decodeStream(s, 64<<20)
+	s, data, err := r.typedStream(o, "XRef", rawErr("xref at %d is neither table nor stream", off))
 	if err != nil {
 		return nil, err
 	}
@@ -591,11 +597,7 @@ func (r *pdfReader) parseXrefTable(b []byte) (pdfDict, error) {
 			}
 		}
 	}
-	t, err := l.token()
-	if err != nil {
-		return nil, err
-	}
-	o, err := l.object(t, 0)
+	o, err := l.value()
 	if err != nil {
 		return nil, err
 	}
@@ -642,15 +644,11 @@ func (r *pdfReader) parseIndirect(b []byte, off int64, num int) (any, error) {
 	if num >= 0 && int(n) != num {
 		return nil, rawErr("object %d expected at offset %d, found %d", num, off, n)
 	}
+	o, err := l.value()
+	if err != nil {
+		return nil, err
+	}
 	t, err := l.token()
-	if err != nil {
-		return nil, err
-	}
-	o, err := l.object(t, 0)
-	if err != nil {
-		return nil, err
-	}
-	t, err = l.token()
 	if err != nil {
 		return nil, err
 	}
@@ -726,11 +724,7 @@ func (r *pdfReader) fromObjStm(stmNum, num int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		s, ok := so.(*pdfStream)
-		if !ok || s.dict["Type"] != pdfName("ObjStm") {
-			return nil, rawErr("object %d is not an object stream", stmNum)
-		}
-		data, err := r.decodeStream(s, 64<<20)
+		s, data, err := r.typedStream(so, "ObjStm", rawErr("object %d is not an object stream", stmNum))
 		if err != nil {
 			return nil, err
 		}
@@ -761,11 +755,7 @@ func (r *pdfReader) fromObjStm(stmNum, num int) (any, error) {
 		return nil, rawErr("object %d not in object stream %d", num, stmNum)
 	}
 	l := &pdfLexer{b: os.data, pos: os.first + o}
-	t, err := l.token()
-	if err != nil {
-		return nil, err
-	}
-	return l.object(t, 0)
+	return l.value()
 }
 
 // streamLength returns the /Length of s and checks that "endstream"
@@ -803,6 +793,21 @@ func (r *pdfReader) rawStream(s *pdfStream, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// typedStream returns o as a stream of /Type typ with its decoded data (at
+// most 64 MiB, for cross-reference and object streams); if o is not such a
+// stream, the error notTyped.
+func (r *pdfReader) typedStream(o any, typ pdfName, notTyped error) (*pdfStream, []byte, error) {
+	s, ok := o.(*pdfStream)
+	if !ok || s.dict["Type"] != typ {
+		return nil, nil, notTyped
+	}
+	data, err := r.decodeStream(s, 64<<20)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, data, nil
 }
 
 // decodeStream returns the data of a stream that has no filter or only
