@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -149,5 +150,27 @@ func TestOpenerBadPDFCorpus(t *testing.T) {
 			t.Errorf("%s took %s", filepath.Base(f), d)
 		}
 		t.Logf("%s: err=%v", filepath.Base(f), err)
+	}
+}
+
+// A PDF cut off during transfer (the first 3000 bytes of a scanned batch)
+// is repaired by MuPDF to zero pages: the reason names truncation, not
+// just "no pages".
+func TestOpenerTruncatedPDF(t *testing.T) {
+	b, err := os.ReadFile(testcorpus.Path(t, "scans", "batch-visible.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "truncated.pdf")
+	if err := os.WriteFile(p, b[:3000], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewOpener(Options{DPI: 72}).Open(context.Background(), p, mailroom.MediaPDF)
+	ie, ok := mailroom.AsInputError(err)
+	if !ok {
+		t.Fatalf("want InputError, got %v", err)
+	}
+	if !strings.Contains(ie.DE, "abgeschnitten") || !strings.Contains(ie.EN, "truncated") {
+		t.Fatalf("reason %q", ie.Reason())
 	}
 }

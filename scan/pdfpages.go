@@ -97,7 +97,9 @@ func openPDF(ctx context.Context, path string, opt Options) (mailroom.PageSet, e
 	}
 	if o.n <= 0 {
 		o.doc.Close()
-		return nil, mailroom.BadInput("PDF enthält keine Seiten", "PDF has no pages", nil)
+		// MuPDF repairs a truncated file to zero pages: say that it may be cut off.
+		return nil, mailroom.BadInput("PDF enthält keine lesbaren Seiten (leer, abgeschnitten oder beschädigt)",
+			"PDF has no readable pages (empty, truncated or damaged)", nil)
 	}
 	s := &pdfSet{path: path, doc: o.doc, n: o.n, opt: opt}
 	return s, nil
