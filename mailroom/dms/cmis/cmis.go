@@ -100,8 +100,10 @@ func (c *Client) do(ctx context.Context, req *http.Request, size int64) (*http.R
 	}
 	resp, err := c.client().Do(req)
 	if err != nil {
+		// Classify before cancel: afterwards ctx is always cancelled.
+		rerr := dms.RequestError(ctx, "cmis "+req.Method+" "+dms.StripPassword(req.URL.String()), err)
 		cancel()
-		return nil, nil, dms.RequestError(ctx, "cmis "+req.Method+" "+dms.StripPassword(req.URL.String()), err)
+		return nil, nil, rerr
 	}
 	return resp, cancel, nil
 }

@@ -84,8 +84,10 @@ func (c *Client) do(ctx context.Context, method, u string, body io.Reader, size 
 	}
 	resp, err := c.client().Do(req)
 	if err != nil {
+		// Classify before cancel: afterwards ctx is always cancelled.
+		rerr := dms.RequestError(ctx, "webdav "+method+" "+dms.StripPassword(u), err)
 		cancel()
-		return nil, dms.RequestError(ctx, "webdav "+method+" "+dms.StripPassword(u), err)
+		return nil, rerr
 	}
 	resp.Body = &cancelBody{resp.Body, cancel}
 	return resp, nil
