@@ -60,6 +60,9 @@ retries = 0
 	if doc["state"] != "exporting" || !strings.Contains(reason, "Zustellung an dms angehalten") || !strings.Contains(reason, "401") {
 		t.Fatalf("process document line: state %v reason %q", doc["state"], reason)
 	}
+	if code != 1 || !strings.Contains(stderr, "not approved or not delivered") {
+		t.Errorf("process --approve-as with a failed delivery: exit %d, want 1 with a message; stderr:\n%s", code, stderr)
+	}
 
 	out, stderr, code = run(t, bin, "outbox", "list", "--json", "--config", cfg)
 	es := jsonLines(t, out)

@@ -114,11 +114,16 @@ func processOne(ctx context.Context, w *wiring, e *mailroom.Engine, file, approv
 	// Parts taken in from a batch (a mail's attachments) are batches of
 	// their own: process and print them after their parent.
 	first := b.ID
+	var undelivered undeliveredError
 	for queue := []string{b.ID}; len(queue) > 0; {
 		id := queue[0]
 		queue = queue[1:]
 		if err := processBatchLines(ctx, w, e, id, file, abs, approveAs, dup && id == first, out); err != nil {
-			return err
+			var u undeliveredError
+			if !errors.As(err, &u) {
+				return err
+			}
+			undelivered += u // go on with the attachments; report at the end
 		}
 		children, err := childBatches(ctx, w, id)
 		if err != nil {
@@ -126,7 +131,18 @@ func processOne(ctx context.Context, w *wiring, e *mailroom.Engine, file, approv
 		}
 		queue = append(queue, children...)
 	}
+	if undelivered > 0 {
+		return undelivered
+	}
 	return nil
+}
+
+// undeliveredError counts documents that `--approve-as` could not approve or
+// deliver; process then exits 1 after printing every line.
+type undeliveredError int
+
+func (u undeliveredError) Error() string {
+	return fmt.Sprintf("%d document(s) not approved or not delivered (see above; `poststelle outbox list`)", int(u))
 }
 
 // childBatches returns the batches taken in from batch id (metadata parent_batch).
@@ -163,6 +179,7 @@ func processBatchLines(ctx context.Context, w *wiring, e *mailroom.Engine, id, f
 	if err := out.Encode(batchLine{Type: "batch", ID: b.ID, Source: abs, PageCount: b.PageCount, Separators: seps, Duplicate: dup}); err != nil {
 		return err
 	}
+	undelivered := 0
 	for _, d := range docs {
 		if d.HasFlag(mailroom.FlagSeparatorOnly) && len(d.Pages) == 0 {
 			continue // nothing but separator sheets: no document
@@ -172,6 +189,7 @@ func processBatchLines(ctx context.Context, w *wiring, e *mailroom.Engine, id, f
 			receipt, err = approveAndDeliver(ctx, w, e, d.ID, approveAs)
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "poststelle: %s: document %s: %v\n", file, d.ID, err)
+				undelivered++
 			}
 			if nd, err := w.Store.Document(ctx, d.ID); err == nil {
 				d = nd
@@ -180,6 +198,9 @@ func processBatchLines(ctx context.Context, w *wiring, e *mailroom.Engine, id, f
 		if err := out.Encode(docLine(d, abs, receipt)); err != nil {
 			return err
 		}
+	}
+	if undelivered > 0 {
+		return undeliveredError(undelivered)
 	}
 	return nil
 }
