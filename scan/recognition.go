@@ -415,8 +415,26 @@ func (r *Recognition) processPage(ctx context.Context, ps mailroom.PageSet, mt s
 			}
 			if ok && deg != 0 && conf >= r.opt.MinOrientConfidence {
 				osdTurn = deg
-				corr.Rotate = (corr.Rotate + deg) % 360
+			} else if !ok || deg != 0 {
+				// OSD is unsure (typical for sideways pages) or found too
+				// little text: read a crop at its proposal and as the page
+				// stands (every turn when it proposed nothing) and keep the
+				// turn that reads clearly better. Pages OSD is sure of, or
+				// which it leaves as they stand, pay nothing for this.
+				cands := []int{0, deg}
+				if !ok {
+					cands = []int{0, 90, 180, 270}
+				}
+				tc := time.Now()
+				oc, err := checkOrientation(ctx, r.opt.Recognizer, small, sdpi, cands)
+				if err != nil {
+					return pageOut{err: err}
+				}
+				osdTurn = oc.turn
+				r.opt.Log.Debug("orientation checked by recognition", "page", src, "osd", deg, "osd_confidence", conf,
+					"osd_ok", ok, "scores", oc.scores, "turn", oc.turn, "took", time.Since(tc))
 			}
+			corr.Rotate = (corr.Rotate + osdTurn) % 360
 		}
 		if cfg.Deskew {
 			rg := Correction{Rotate: corr.Rotate}.Apply(g)
