@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -506,6 +507,16 @@ func (e *Engine) recognise(ctx context.Context, d *Document) error {
 	if err := os.MkdirAll(outDir, 0o750); err != nil {
 		return err
 	}
+	if keepOriginal {
+		// The original is the document of record: an unchanged copy goes
+		// beside the rendition and is what the DMS receives.
+		name := RecordFileName(b.MediaType)
+		if err := CopyFileAtomic(orig, filepath.Join(outDir, name)); err != nil {
+			return err
+		}
+		meta[MetaRecord] = "original"
+		meta[MetaRecordFile] = name
+	}
 	if err := writeMetadataJSON(outDir, d, b, meta, flags, pages, keepOriginal); err != nil {
 		return err
 	}
@@ -655,4 +666,54 @@ func (e *Engine) ProcessBatch(ctx context.Context, batchID string) error {
 		}
 	}
 	return fmt.Errorf("batch %s: pipeline did not come to rest", batchID)
+}
+
+// RecordFileName is the name of the unchanged copy of an original that is
+// the document of record, in out/<id>/.
+func RecordFileName(mediaType string) string {
+	ext := map[string]string{MediaPDF: ".pdf", MediaXML: ".xml", MediaEML: ".eml", MediaPKCS7: ".p7m",
+		MediaTIFF: ".tif", MediaJPEG: ".jpg", MediaPNG: ".png"}[mediaType]
+	if ext == "" {
+		ext = ".bin"
+	}
+	return "original" + ext
+}
+
+// CopyFileAtomic copies src to dst through a temp file beside dst (fsync,
+// rename, directory fsync), streaming, so large originals are not held in memory.
+func CopyFileAtomic(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	dir := filepath.Dir(dst)
+	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(dst)+"-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if _, err := io.Copy(f, in); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, 0o640); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
 }

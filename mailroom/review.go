@@ -48,6 +48,12 @@ const (
 	MetaApprovedAt = "approved_at"
 	// MetaProposed lists the fields proposed from the recognised text (comma-separated).
 	MetaProposed = "proposed_fields"
+	// MetaRecord is "original" when the original (signed PDF, e-invoice,
+	// mail) is the document of record; MetaRecordFile names its unchanged
+	// copy in out/<id>/, which is delivered as the document, with the
+	// rendition beside it.
+	MetaRecord     = "record"
+	MetaRecordFile = "record_file"
 )
 
 // ErrNotAllowed is returned when a rule forbids an action (four eyes, missing QA).

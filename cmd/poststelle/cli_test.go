@@ -278,3 +278,44 @@ func TestBarcodesOnDirectory(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestDocumentOfRecordDelivered: an e-invoice (XML and ZUGFeRD PDF) is
+// delivered unchanged as the document, with its readable rendition beside it;
+// verify checks the delivered original and names it when it is changed.
+func TestDocumentOfRecordDelivered(t *testing.T) {
+	bin := binary(t)
+	data := t.TempDir()
+	for _, src := range []string{
+		testcorpus.Path(t, "einvoice", "xrechnung", "01.01a-INVOICE_ubl.xml"),
+		testcorpus.Path(t, "einvoice", "zugferd", "EN16931_Einfach.pdf"),
+	} {
+		out, stderr, code := run(t, bin, "process", "--data-dir", data, "--approve-as", "Erika Muster", src)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", src, code, stderr)
+		}
+		lines := jsonLines(t, out)
+		d := lines[len(lines)-1]
+		if d["state"] != "exported" {
+			t.Fatalf("%s: state %v", src, d["state"])
+		}
+		dir := filepath.Join(data, "export", d["id"].(string))
+		want, _ := os.ReadFile(src)
+		got, err := os.ReadFile(filepath.Join(dir, filepath.Base(src)))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%s: original not delivered unchanged under its name: %v", src, err)
+		}
+		renditions, _ := filepath.Glob(filepath.Join(dir, "*.pdf"))
+		if len(renditions) < 1 || (strings.HasSuffix(src, ".pdf") && len(renditions) != 2) {
+			t.Errorf("%s: rendition missing beside the original: %v", src, renditions)
+		}
+		if o, e, code := run(t, bin, "verify", "--data-dir", data, dir); code != 0 {
+			t.Fatalf("%s: verify exit %d:\n%s\n%s", src, code, o, e)
+		}
+		got[len(got)/2] ^= 1
+		os.WriteFile(filepath.Join(dir, filepath.Base(src)), got, 0o644)
+		o, _, code := run(t, bin, "verify", "--json", "--data-dir", data, dir)
+		if code == 0 || !strings.Contains(o, "document-hash") {
+			t.Errorf("%s: a changed original must fail verify naming document-hash; exit %d\n%s", src, code, o)
+		}
+	}
+}

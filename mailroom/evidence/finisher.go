@@ -100,12 +100,25 @@ func (f *Finisher) Finish(ctx context.Context, d *mailroom.Document, b *mailroom
 	}
 
 	pdfPath := filepath.Join(dir, PDFName)
+	productName, productType := PDFName, mailroom.MediaPDF
 	base, err := os.ReadFile(pdfPath)
 	havePDF := err == nil
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	modify := havePDF && !d.HasFlag(mailroom.FlagSigned) && !d.HasFlag(mailroom.FlagEInvoice)
+	isRecord := false
+	if rf := d.Metadata[mailroom.MetaRecordFile]; !havePDF && rf != "" && filepath.Base(rf) == rf {
+		// The original is the document of record (signed PDF, e-invoice,
+		// mail): it is the product the Transfervermerk binds; it is never
+		// changed, so the seal is detached.
+		base, err = os.ReadFile(filepath.Join(dir, rf))
+		if err != nil {
+			return fmt.Errorf("document of record %s: %w", rf, err)
+		}
+		havePDF, isRecord = true, true
+		productName, productType = rf, b.MediaType
+	}
+	modify := havePDF && !isRecord && !d.HasFlag(mailroom.FlagSigned) && !d.HasFlag(mailroom.FlagEInvoice)
 	if havePDF {
 		if old, err := f.Records.Evidence(ctx, d.ID); err != nil {
 			return err
@@ -113,7 +126,7 @@ func (f *Finisher) Finish(ctx context.Context, d *mailroom.Document, b *mailroom
 			base = base[:old.BaseSize] // evidence of an earlier attempt: start again from the scan product
 		}
 		rec.BaseSHA256, rec.BaseSize = sha(base), int64(len(base))
-		in.Product = &TVDatei{Name: PDFName, SHA256: rec.BaseSHA256, Groesse: rec.BaseSize, Medientyp: mailroom.MediaPDF}
+		in.Product = &TVDatei{Name: productName, SHA256: rec.BaseSHA256, Groesse: rec.BaseSize, Medientyp: productType}
 		if err := f.Records.PutEvidence(ctx, rec); err != nil { // base recorded before the file changes
 			return err
 		}

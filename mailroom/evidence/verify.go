@@ -91,8 +91,15 @@ func Verify(ctx context.Context, path string, o VerifyOptions) (*Report, error) 
 	}
 	rep := &Report{Path: path}
 	dir, pdfPath := path, ""
+	var record []byte // the original as document of record, when the Transfervermerk names one
 	if fi.IsDir() {
-		if _, err := os.Stat(filepath.Join(dir, PDFName)); err == nil {
+		var ok bool
+		if record, ok, err = findRecord(rep, dir); err != nil {
+			return nil, err
+		}
+		if ok {
+			// the rendition beside it is not the product: no PDF checks
+		} else if _, err := os.Stat(filepath.Join(dir, PDFName)); err == nil {
 			pdfPath = filepath.Join(dir, PDFName)
 		} else if m, _ := filepath.Glob(filepath.Join(dir, "*.pdf")); len(m) == 1 {
 			pdfPath = m[0]
@@ -150,7 +157,7 @@ func Verify(ctx context.Context, path string, o VerifyOptions) (*Report, error) 
 			}
 			rep.add("transfervermerk-file", OK, "%s vorhanden und gleich dem eingebetteten", "%s present and equal to the embedded one", FileName)
 		}
-	} else if pdfData == nil {
+	} else if pdfData == nil && record == nil {
 		return nil, mailroom.BadInput("weder PDF noch Transfervermerk gefunden", "neither a PDF nor a Transfervermerk found", nil)
 	}
 	if tv != nil {
@@ -159,11 +166,15 @@ func Verify(ctx context.Context, path string, o VerifyOptions) (*Report, error) 
 	if pdfData != nil {
 		verifyPDF(rep, pdfData, tv, o)
 	}
+	product := pdfData
+	if record != nil {
+		product = record
+	}
 	verifyDetached(ctx, rep, dir, beside, pdfData, o)
 	verifyMetadata(rep, dir, tv)
-	verifyProofFile(rep, dir, pdfData, beside, embedded, tv)
+	verifyProofFile(rep, dir, product, beside, embedded, tv)
 	if o.Journal != nil {
-		verifyJournal(ctx, rep, pdfData, beside, embedded, o)
+		verifyJournal(ctx, rep, product, beside, embedded, o)
 	} else {
 		rep.add("journal", Skip, "Protokoll nicht erreichbar (--data-dir angeben)", "journal not reachable (give --data-dir)")
 	}
@@ -550,4 +561,59 @@ type stampError struct{ de, en string }
 
 func stampErr(de, en string, args ...any) *stampError {
 	return &stampError{fmt.Sprintf(de, args...), fmt.Sprintf(en, args...)}
+}
+
+// findRecord handles a document folder whose Transfervermerk names the
+// original as the document of record (not document.pdf): the product is
+// found by its SHA-256 among the folder's files (a DMS may have renamed it)
+// and checked. ok is false when the folder holds a scan product PDF instead.
+func findRecord(rep *Report, dir string) (data []byte, ok bool, err error) {
+	tvData, err := os.ReadFile(filepath.Join(dir, FileName))
+	if err != nil {
+		return nil, false, nil
+	}
+	tv, err := ParseTransfervermerk(tvData)
+	if err != nil || tv.Dokument.Scanprodukt == nil || tv.Dokument.Scanprodukt.Name == PDFName {
+		return nil, false, nil
+	}
+	p := tv.Dokument.Scanprodukt
+	// A folder target names the delivered document in its index.json: check
+	// exactly that file.
+	var idx struct {
+		Filename string `json:"filename"`
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "index.json")); err == nil && json.Unmarshal(b, &idx) == nil &&
+		idx.Filename != "" && filepath.Base(idx.Filename) == idx.Filename {
+		b, err := os.ReadFile(filepath.Join(dir, idx.Filename))
+		if err == nil && sha(b) == p.SHA256 {
+			rep.add("document-hash", OK, "Original (Dokument der Aufzeichnung) %s unverändert (SHA-256 %s…)",
+				"original (document of record) %s unchanged (SHA-256 %s…)", idx.Filename, p.SHA256[:16])
+			return b, true, nil
+		}
+		rep.add("document-hash", Fail, "Original %s (Dokument der Aufzeichnung) fehlt oder ist verändert (SHA-256 laut Transfervermerk %s…)",
+			"original %s (document of record) missing or changed (SHA-256 per Transfervermerk %s…)", idx.Filename, p.SHA256[:16])
+		return []byte{}, true, nil
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, e := range ents {
+		fi, err := e.Info()
+		if err != nil || !fi.Mode().IsRegular() || fi.Size() != p.Groesse {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, false, err
+		}
+		if sha(b) == p.SHA256 {
+			rep.add("document-hash", OK, "Original (Dokument der Aufzeichnung) %s unverändert (SHA-256 %s…)",
+				"original (document of record) %s unchanged (SHA-256 %s…)", e.Name(), p.SHA256[:16])
+			return b, true, nil
+		}
+	}
+	rep.add("document-hash", Fail, "Original %s (Dokument der Aufzeichnung) fehlt oder ist verändert: keine Datei mit SHA-256 %s…",
+		"original %s (document of record) missing or changed: no file with SHA-256 %s…", p.Name, p.SHA256[:16])
+	return []byte{}, true, nil
 }

@@ -215,7 +215,9 @@ func TestSignedP7MAndPDF(t *testing.T) {
 	}
 }
 
-func itoa(n int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + big.NewInt(int64(n)).String()) }
+func itoa(n int) string {
+	return strings.TrimSpace(strings.Repeat(" ", 0) + big.NewInt(int64(n)).String())
+}
 
 func bytesToHex(b []byte) string {
 	const h = "0123456789abcdef"

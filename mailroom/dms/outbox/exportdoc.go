@@ -28,7 +28,8 @@ const MainFile = "document.pdf"
 
 // ExportDocFor assembles what a connector delivers for document id: the PDF
 // (the document's output, out/<id>/document.pdf, or — for documents without
-// a PDF — the stored original under the batch's file name), its SHA-256, the
+// a PDF — the stored original under the batch's file name; where the
+// original is the document of record, its unchanged copy), its SHA-256, the
 // metadata with the document's identity, and the further files of out/<id>/
 // (transfervermerk.xml, metadata.json, seals). A missing document file is
 // permanent: an operator must look.
@@ -43,6 +44,13 @@ func ExportDocFor(ctx context.Context, st DocSource, id string) (mailroom.Export
 	}
 	outDir := filepath.Join(st.DataDir(), "out", d.ID)
 	pdf, name := d.Output, ""
+	if rf := d.Metadata[mailroom.MetaRecordFile]; d.Metadata[mailroom.MetaRecord] == "original" && rf != "" &&
+		filepath.Base(rf) == rf && exists(filepath.Join(outDir, rf)) {
+		// The original is the document of record (signed PDF, e-invoice,
+		// mail): deliver it unchanged under its own name; the rendition
+		// goes along as a further file.
+		pdf = filepath.Join(outDir, rf)
+	}
 	if pdf == "" {
 		if p := filepath.Join(outDir, MainFile); exists(p) {
 			pdf = p
@@ -57,6 +65,11 @@ func ExportDocFor(ctx context.Context, st DocSource, id string) (mailroom.Export
 	}
 	if pdf != "" {
 		ext := filepath.Ext(pdf)
+		if strings.HasPrefix(filepath.Base(pdf), "original.") {
+			if e := filepath.Ext(b.Filename); e != "" {
+				ext = e // keep the sender's extension (.xml, .eml, .p7m …)
+			}
+		}
 		if ext == "" {
 			ext = ".pdf"
 		}
