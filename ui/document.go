@@ -457,7 +457,10 @@ func Proposal(d *DocView, key string) string {
 	case "aktenzeichen":
 		return first("file_reference", "asn")
 	case "department":
-		return first("leitweg_id", "buyer_reference")
+		// A Leitweg-ID names the receiving office, not a department: the
+		// department comes from the routing rules (metadata "department"),
+		// which fills the field itself.
+		return ""
 	}
 	return ""
 }

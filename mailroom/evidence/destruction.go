@@ -44,7 +44,9 @@ func Destruction(ctx context.Context, st DestructionStore, rec Records, b *mailr
 	if err != nil {
 		return row, err
 	}
-	why := func(de, en string, a ...any) { row.Reasons = append(row.Reasons, fmt.Sprintf(de+" / "+en, a...)) }
+	why := func(de, en string, a ...any) {
+		row.Reasons = append(row.Reasons, fmt.Sprintf(de, a...)+" / "+fmt.Sprintf(en, a...))
+	}
 	exported := 0
 	for _, d := range docs {
 		if d.HasFlag(mailroom.FlagSeparatorOnly) && len(d.Pages) == 0 {

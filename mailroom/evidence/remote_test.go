@@ -70,6 +70,11 @@ func TestDestructionRelease(t *testing.T) {
 	if err != nil || row.May {
 		t.Fatalf("approved, not exported: may=%v err=%v", row.May, err)
 	}
+	for _, why := range row.Reasons {
+		if strings.Contains(why, "%!") || !strings.Contains(why, " / ") {
+			t.Errorf("reason not formatted in both languages: %q", why)
+		}
+	}
 	for _, to := range []mailroom.State{mailroom.StateExporting, mailroom.StateExported} {
 		if _, err := r.st.Transition(ctx, d.ID, mailroom.Change{To: to, Actor: "outbox"}); err != nil {
 			t.Fatal(err)
