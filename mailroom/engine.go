@@ -607,6 +607,15 @@ func writeMetadataJSON(dir string, d *Document, b *Batch, meta map[string]string
 // WriteFileAtomic writes data to a temp file beside path, fsyncs it and
 // renames it over path, so nothing half-written is ever read as finished.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	return writeAtomic(path, perm, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeAtomic writes through fill into a temp file beside path, fsyncs it,
+// renames it over path and fsyncs the directory.
+func writeAtomic(path string, perm os.FileMode, fill func(io.Writer) error) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
 	if err != nil {
@@ -614,7 +623,7 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp)
-	if _, err := f.Write(data); err != nil {
+	if err := fill(f); err != nil {
 		f.Close()
 		return err
 	}
@@ -679,41 +688,16 @@ func RecordFileName(mediaType string) string {
 	return "original" + ext
 }
 
-// CopyFileAtomic copies src to dst through a temp file beside dst (fsync,
-// rename, directory fsync), streaming, so large originals are not held in memory.
+// CopyFileAtomic copies src to dst like WriteFileAtomic, streaming, so large
+// originals are not held in memory.
 func CopyFileAtomic(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	dir := filepath.Dir(dst)
-	f, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(dst)+"-*")
-	if err != nil {
+	return writeAtomic(dst, 0o640, func(w io.Writer) error {
+		_, err := io.Copy(w, in)
 		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if _, err := io.Copy(f, in); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp, 0o640); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, dst); err != nil {
-		return err
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	})
 }

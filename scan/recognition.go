@@ -185,7 +185,7 @@ func (r *Recognition) keepBornDigital(ctx context.Context, job mailroom.Recognit
 		return res, err
 	}
 	out := filepath.Join(job.OutDir, name)
-	if err := copyFileAtomic(job.Original, out); err != nil {
+	if err := mailroom.CopyFileAtomic(job.Original, out); err != nil {
 		return res, err
 	}
 	res.Output = out
@@ -549,37 +549,6 @@ func IsSignedPDF(path string) (bool, error) {
 		copy(buf, chunk[len(chunk)-keep:])
 		carry = keep
 	}
-}
-
-func copyFileAtomic(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	f, err := os.CreateTemp(filepath.Dir(dst), ".tmp-"+filepath.Base(dst)+"-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if _, err := io.Copy(f, in); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	os.Chmod(tmp, 0o640)
-	if err := os.Rename(tmp, dst); err != nil {
-		return err
-	}
-	syncDir(filepath.Dir(dst))
-	return nil
 }
 
 func syncDir(dir string) {
