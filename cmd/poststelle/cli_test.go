@@ -212,8 +212,9 @@ func TestServeHTTPHealthAndMetrics(t *testing.T) {
 func TestProcessApproveAsDelivers(t *testing.T) {
 	bin := binary(t)
 	data := t.TempDir()
+	cfg := noSampleConfig(t, data)
 	src := testcorpus.Path(t, "ocrmypdf", "linn.pdf")
-	out, stderr, code := run(t, bin, "process", "--data-dir", data, "--approve-as", "Erika Muster", src)
+	out, stderr, code := run(t, bin, "process", "--config", cfg, "--approve-as", "Erika Muster", src)
 	if code != 0 {
 		t.Fatalf("process exit %d: %s", code, stderr)
 	}
@@ -285,11 +286,12 @@ func TestBarcodesOnDirectory(t *testing.T) {
 func TestDocumentOfRecordDelivered(t *testing.T) {
 	bin := binary(t)
 	data := t.TempDir()
+	cfg := noSampleConfig(t, data)
 	for _, src := range []string{
 		testcorpus.Path(t, "einvoice", "xrechnung", "01.01a-INVOICE_ubl.xml"),
 		testcorpus.Path(t, "einvoice", "zugferd", "EN16931_Einfach.pdf"),
 	} {
-		out, stderr, code := run(t, bin, "process", "--data-dir", data, "--approve-as", "Erika Muster", src)
+		out, stderr, code := run(t, bin, "process", "--config", cfg, "--approve-as", "Erika Muster", src)
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", src, code, stderr)
 		}
@@ -318,4 +320,17 @@ func TestDocumentOfRecordDelivered(t *testing.T) {
 			t.Errorf("%s: a changed original must fail verify naming document-hash; exit %d\n%s", src, code, o)
 		}
 	}
+}
+
+// noSampleConfig is the default configuration with data in data and no QA
+// sample: `--approve-as` approves without a QA record, which the policy
+// refuses for documents in the sample (a random 3 % by default).
+func noSampleConfig(t *testing.T, data string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "poststelle.toml")
+	body := fmt.Sprintf("data_dir = %q\n[http]\nlisten = \"\"\n[evidence]\nqa_sample_rate = 0.0\n", data)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -33,6 +33,9 @@ func TestOutboxListRetryCLI(t *testing.T) {
 format = "json"
 [http]
 listen = ""
+[evidence]
+# approval without QA: no document may fall into the QA sample
+qa_sample_rate = 0.0
 [outbox]
 poll_interval = "100ms"
 backoff = "200ms"
