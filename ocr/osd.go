@@ -11,7 +11,14 @@ package ocr
 static TessBaseAPI* osd_new(int *rc) {
 	TessBaseAPI* h = TessBaseAPICreate();
 	*rc = TessBaseAPIInit3(h, NULL, "osd");
-	if (*rc == 0) TessBaseAPISetPageSegMode(h, PSM_OSD_ONLY);
+	if (*rc == 0) {
+		TessBaseAPISetPageSegMode(h, PSM_OSD_ONLY);
+		// OSD works on its own binarised copy whose resolution tesseract
+		// does not carry over, and then warns on stderr for every page
+		// ("Invalid resolution 0 dpi", "Too few characters"): noise in the
+		// service's log. The result is unaffected; send it to /dev/null.
+		TessBaseAPISetVariable(h, "debug_file", "/dev/null");
+	}
 	return h;
 }
 
