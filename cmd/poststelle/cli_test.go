@@ -250,6 +250,10 @@ func TestProcessApproveAsDelivers(t *testing.T) {
 	if vout, verr, code := run(t, bin, "verify", "--data-dir", data, dir); code != 0 {
 		t.Errorf("verify of the export failed (exit %d):\n%s\n%s", code, vout, verr)
 	}
+	// The whole folder target at once: every document folder in it.
+	if vout, verr, code := run(t, bin, "verify", "--json", "--data-dir", data, filepath.Join(data, "export")); code != 0 || !strings.Contains(vout, d["id"].(string)) {
+		t.Errorf("verify of the export root failed (exit %d):\n%s\n%s", code, vout, verr)
+	}
 	// The journal names the person.
 	j, _, _ := run(t, bin, "status", "--json", "--data-dir", data)
 	if !strings.Contains(j, `"exported": 1`) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -114,7 +115,7 @@ func runVerify(ctx context.Context, args []string) error {
 		reports = append(reports, rep)
 		broken = !rep.OK()
 	}
-	for _, p := range fs.Args() {
+	for _, p := range expandDocumentDirs(fs.Args()) {
 		oo := o
 		if !*noStore {
 			if _, err := withStore(&oo, p); err != nil {
@@ -142,6 +143,32 @@ func runVerify(ctx context.Context, args []string) error {
 		return &exitError{code: 1, msg: "Prüfung fehlgeschlagen / verification failed"}
 	}
 	return nil
+}
+
+// expandDocumentDirs replaces a folder that holds document folders (a
+// folder target, out/) by those folders, so `verify export/` checks every
+// delivered document.
+func expandDocumentDirs(args []string) []string {
+	var out []string
+	for _, p := range args {
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			if _, err := os.Stat(filepath.Join(p, evidence.FileName)); errors.Is(err, os.ErrNotExist) {
+				var subs []string
+				ents, _ := os.ReadDir(p)
+				for _, e := range ents {
+					if _, err := os.Stat(filepath.Join(p, e.Name(), evidence.FileName)); e.IsDir() && err == nil {
+						subs = append(subs, filepath.Join(p, e.Name()))
+					}
+				}
+				if len(subs) > 0 {
+					out = append(out, subs...)
+					continue
+				}
+			}
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 func printReport(r *evidence.Report) {
