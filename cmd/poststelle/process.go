@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -218,5 +217,3 @@ func docLine(d *mailroom.Document, source string, receipt any) documentLine {
 	}
 	return l
 }
-
-var _ = io.Discard

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"os"
 	"time"
-
-	"poststelle/mailroom"
 )
 
 func init() {
@@ -68,5 +66,3 @@ func orDefault(p string) string {
 	}
 	return p
 }
-
-var _ = mailroom.StateReceived

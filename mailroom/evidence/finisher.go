@@ -1,7 +1,6 @@
 package evidence
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -312,5 +311,3 @@ func DocumentProof(s *BatchSeal, docID string) Proof {
 	return Proof{BatchID: s.BatchID, DocumentID: docID, Leaf: s.Leaves[docID], Path: s.Proofs[docID], Root: s.Root,
 		Signature: s.Signature, Token: s.Token}
 }
-
-var _ = bytes.Equal

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -294,4 +293,3 @@ func testLarge(t *testing.T, tg *Target) {
 }
 
 // Fatalf-free helper for error messages.
-var _ = fmt.Sprintf
