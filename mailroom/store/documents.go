@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -148,20 +147,8 @@ func (s *Store) Batch(ctx context.Context, id string) (*mailroom.Batch, error) {
 
 // Batches returns all batches, oldest first.
 func (s *Store) Batches(ctx context.Context) ([]*mailroom.Batch, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+batchCols+` FROM batches ORDER BY received_at`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*mailroom.Batch
-	for rows.Next() {
-		b, err := scanBatch(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, `SELECT `+batchCols+` FROM batches ORDER BY received_at`, nil,
+		func(r rowScanner) (*mailroom.Batch, error) { return scanBatch(r) })
 }
 
 const docCols = `id, batch_id, seq, state, pages, metadata, flags, reason, output, protection, created_at, updated_at, attempts`
@@ -201,13 +188,8 @@ func (s *Store) Document(ctx context.Context, id string) (*mailroom.Document, er
 // Documents returns documents, oldest first.
 func (s *Store) Documents(ctx context.Context, f mailroom.DocFilter) ([]*mailroom.Document, error) {
 	q := `SELECT ` + docCols + ` FROM documents WHERE 1=1`
-	var args []any
-	if len(f.States) > 0 {
-		q += ` AND state IN (?` + strings.Repeat(",?", len(f.States)-1) + `)`
-		for _, st := range f.States {
-			args = append(args, string(st))
-		}
-	}
+	cond, args := inList("state", f.States)
+	q += cond
 	if f.BatchID != "" {
 		q += ` AND batch_id = ?`
 		args = append(args, f.BatchID)
@@ -216,20 +198,7 @@ func (s *Store) Documents(ctx context.Context, f mailroom.DocFilter) ([]*mailroo
 	if f.Limit > 0 {
 		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*mailroom.Document
-	for rows.Next() {
-		d, err := scanDoc(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, q, args, func(r rowScanner) (*mailroom.Document, error) { return scanDoc(r) })
 }
 
 // Transition moves a document to c.To (checked against the state machine),

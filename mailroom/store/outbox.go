@@ -373,13 +373,8 @@ func (s *Store) OutboxRetry(ctx context.Context, id, actor string) (int, error) 
 // OutboxEntries lists entries, oldest first.
 func (s *Store) OutboxEntries(ctx context.Context, f mailroom.OutboxFilter) ([]*mailroom.OutboxEntry, error) {
 	q := `SELECT ` + outboxCols + ` FROM outbox WHERE 1=1`
-	var args []any
-	if len(f.Statuses) > 0 {
-		q += ` AND status IN (?` + strings.Repeat(",?", len(f.Statuses)-1) + `)`
-		for _, st := range f.Statuses {
-			args = append(args, string(st))
-		}
-	}
+	cond, args := inList("status", f.Statuses)
+	q += cond
 	if f.DocumentID != "" {
 		q += ` AND document_id = ?`
 		args = append(args, f.DocumentID)
@@ -392,20 +387,7 @@ func (s *Store) OutboxEntries(ctx context.Context, f mailroom.OutboxFilter) ([]*
 	if f.Limit > 0 {
 		q += fmt.Sprintf(` LIMIT %d`, f.Limit)
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*mailroom.OutboxEntry
-	for rows.Next() {
-		e, err := scanOutbox(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, q, args, func(r rowScanner) (*mailroom.OutboxEntry, error) { return scanOutbox(r) })
 }
 
 // OutboxStats returns the number of entries per status and the creation time
