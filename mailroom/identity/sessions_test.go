@@ -136,7 +136,9 @@ func TestSessionEndsWhenOperatorChanges(t *testing.T) {
 	ctx := context.Background()
 	for _, change := range []func() (int, error){
 		func() (int, error) { return e.st.SetOperatorDisabled(ctx, "anna", true, "admin") },
-		func() (int, error) { return e.st.SetOperatorPassword(ctx, "anna", cheapHash(t, "anna-lokal-1"), "admin") },
+		func() (int, error) {
+			return e.st.SetOperatorPassword(ctx, "anna", cheapHash(t, "anna-lokal-1"), "admin")
+		},
 		func() (int, error) { return e.st.SetOperatorRoles(ctx, "anna", mailroom.Roles(), "admin") },
 	} {
 		e.st.SetOperatorDisabled(ctx, "anna", false, "admin")
