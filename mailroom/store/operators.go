@@ -98,11 +98,12 @@ func (s *Store) Operators(ctx context.Context) ([]Operator, error) {
 	return queryAll(ctx, s, `SELECT `+operatorCols+` FROM operators ORDER BY login`, nil, scanOperator)
 }
 
-// HasOperators reports whether the operator table holds any operator that
-// is not disabled.
+// HasOperators reports whether the operator table holds any operator, also
+// a disabled one: disabling the last operator must not open the desk to
+// the OS user without a password.
 func (s *Store) HasOperators(ctx context.Context) (bool, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM operators WHERE disabled = 0`).Scan(&n)
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM operators`).Scan(&n)
 	return n > 0, err
 }
 
