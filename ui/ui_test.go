@@ -2,8 +2,6 @@ package ui_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -19,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/identity"
 	"poststelle/mailroom/store"
 	"poststelle/mailroom/testcorpus"
 	"poststelle/scan"
@@ -64,9 +63,13 @@ type env struct {
 	w   fyne.Window
 }
 
+// hash makes an argon2id operator hash (mailroom/identity).
 func hash(pw string) string {
-	s := sha256.Sum256([]byte(pw))
-	return "sha256:" + hex.EncodeToString(s[:])
+	h, err := identity.HashPassword(pw)
+	if err != nil {
+		panic(err)
+	}
+	return h
 }
 
 // newEnv makes a data directory with corpus files processed to review and

@@ -2,8 +2,6 @@ package embedded_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -11,6 +9,7 @@ import (
 
 	"poststelle/barcode"
 	"poststelle/mailroom"
+	"poststelle/mailroom/identity"
 	"poststelle/mailroom/evidence"
 	"poststelle/mailroom/store"
 	"poststelle/mailroom/testcorpus"
@@ -65,9 +64,13 @@ func (f *fixture) intake(t *testing.T, prof mailroom.Profile, meta map[string]st
 
 var normal = mailroom.Profile{Name: "eingang", Protection: mailroom.ProtectionNormal, Class: "Eingangspost"}
 
+// hash makes an argon2id operator hash (mailroom/identity).
 func hash(pw string) string {
-	s := sha256.Sum256([]byte(pw))
-	return "sha256:" + hex.EncodeToString(s[:])
+	h, err := identity.HashPassword(pw)
+	if err != nil {
+		panic(err)
+	}
+	return h
 }
 
 func TestLoginOperatorsAndFailedLoginsJournaled(t *testing.T) {
