@@ -9,8 +9,8 @@ import (
 
 	"poststelle/barcode"
 	"poststelle/mailroom"
-	"poststelle/mailroom/identity"
 	"poststelle/mailroom/evidence"
+	"poststelle/mailroom/identity"
 	"poststelle/mailroom/store"
 	"poststelle/mailroom/testcorpus"
 	"poststelle/scan"
