@@ -280,3 +280,47 @@ func TestThrottleExponentialBoundedForgotten(t *testing.T) {
 		t.Fatalf("after a success the count starts afresh: %v", w)
 	}
 }
+
+// Logins from several desks at once: each is journaled once, the journal's
+// hash chain stays intact, and sessions do not mix.
+func TestServiceConcurrentLogins(t *testing.T) {
+	e := newEnv(t, func(c *mailroom.Config) { c.Login.ThrottleAfter, c.Login.ThrottleAfterAddress = 100, 100 })
+	ctx := context.Background()
+	const n = 8
+	errs := make(chan error, 2*n)
+	tokens := make(chan string, n)
+	for i := range n {
+		go func() {
+			from := identity.Client{Address: "10.0.0." + string(rune('1'+i)), Via: "api"}
+			token, _, err := e.svc.Login(ctx, "anna", "anna-lokal-1", from)
+			errs <- err
+			tokens <- token
+			_, err = e.svc.Authenticate(ctx, "anna", "falsch", from)
+			if err != identity.ErrLogin {
+				errs <- err
+			} else {
+				errs <- nil
+			}
+		}()
+	}
+	seen := map[string]bool{}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		tok := <-tokens
+		if seen[tok] {
+			t.Fatal("one token issued twice")
+		}
+		seen[tok] = true
+	}
+	if l, f := e.journal(t, "login"), e.journal(t, "login-failed"); len(l) != n || len(f) != n {
+		t.Fatalf("%d login, %d login-failed entries; want %d each", len(l), len(f), n)
+	}
+	if _, err := e.st.VerifyChain(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
