@@ -5,6 +5,7 @@ import (
 
 	"poststelle/cmd/internal/wire"
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/store"
 )
 
@@ -17,7 +18,7 @@ type Parts struct {
 
 // buildEngine wires the embedded engine with exactly the wiring of
 // `poststelle serve` (cmd/internal/wire), less the parts switched off.
-func buildEngine(cfg *mailroom.Config, st *store.Store, log *slog.Logger, p Parts) (*mailroom.Engine, error) {
+func buildEngine(cfg *mailroom.Config, st *store.Store, log *slog.Logger, p Parts) (*engine.Engine, error) {
 	w := &wire.Wiring{Cfg: cfg, Store: st, Log: log, Version: version, Serve: p.Sources || p.Outbox,
 		Without: map[string]bool{wire.Sources: !p.Sources, wire.Recognition: !p.Recognition, wire.Outbox: !p.Outbox}}
 	return wire.Build(w)
