@@ -74,7 +74,7 @@ func (v *DocumentView) fieldWidget(f mailroom.Field) (fyne.CanvasObject, *widget
 // …"), acronyms ("IBAN") as they are.
 func (v *DocumentView) dateInvalid(f mailroom.Field) string {
 	label := f.Label(string(v.a.L))
-	if v.a.L == English {
+	if v.a.L == English && label != "" {
 		r, n := utf8.DecodeRuneInString(label)
 		if next, _ := utf8.DecodeRuneInString(label[n:]); !unicode.IsUpper(next) {
 			label = string(unicode.ToLower(r)) + label[n:]

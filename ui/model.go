@@ -22,7 +22,8 @@ type Model interface {
 
 	// Schema is the metadata form: fields in order with their labels,
 	// required flag, kind and options (the configuration's [desk] section
-	// or mailroom.DefaultFields). The views read it when they are built.
+	// or mailroom.DefaultFields). The views read it on the UI goroutine
+	// when they are built, so it must not block.
 	Schema() mailroom.FieldSchema
 
 	// Counts returns the number of documents per state.
