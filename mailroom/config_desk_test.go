@@ -61,6 +61,14 @@ required = true
 	if !reflect.DeepEqual(c.Desk.Fields, DefaultFields()) {
 		t.Errorf("default form lost: %+v", c.Desk.Fields)
 	}
+	// The printed default (`poststelle config`) loads back to the same form.
+	c, err = Load(writeConfig(t, string(DefaultTOML())), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(c.Desk.Fields, DefaultFields()) {
+		t.Errorf("default configuration file gives the form %+v", c.Desk.Fields)
+	}
 }
 
 func TestDeskValidateNamesBadField(t *testing.T) {
