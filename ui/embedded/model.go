@@ -105,6 +105,9 @@ func osUser() string {
 	return "unbekannt"
 }
 
+// Schema implements ui.Model: the form of the configuration's [desk] section.
+func (m *Model) Schema() mailroom.FieldSchema { return m.Config.Desk.Schema() }
+
 // Counts implements ui.Model.
 func (m *Model) Counts(ctx context.Context) (map[mailroom.State]int, error) {
 	return m.Store.Counts(ctx)
