@@ -28,7 +28,7 @@ func buildEngine(cfg *mailroom.Config, st *store.Store, log *slog.Logger, p Part
 
 // startEngine recovers work a crash interrupted, journals the start and
 // runs the embedded engine until ctx ends.
-func startEngine(ctx context.Context, cfg *mailroom.Config, st *store.Store, e *mailroom.Engine) error {
+func startEngine(ctx context.Context, cfg *mailroom.Config, st *store.Store, e *engine.Engine) error {
 	st.CleanTemp()
 	if _, err := st.Recover(ctx, "desk"); err != nil {
 		return fmt.Errorf("recovery: %w", err)
