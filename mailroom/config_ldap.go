@@ -7,7 +7,7 @@ import (
 )
 
 // LDAPConfig configures directory logins from Active Directory or another
-// LDAP server (mailroom/identity). Defaults in defaults/61-ldap.toml; with no
+// LDAP server (mailroom/identity). Defaults in defaults/71-ldap.toml; with no
 // URLs directory logins are off.
 type LDAPConfig struct {
 	// URLs are tried in order: ldaps://host[:636] or ldap://host[:389]

@@ -6,7 +6,7 @@ import (
 )
 
 // LoginConfig configures sessions and the throttling of failed logins
-// (mailroom/identity). Defaults in defaults/60-login.toml.
+// (mailroom/identity). Defaults in defaults/70-login.toml.
 type LoginConfig struct {
 	// SessionIdle ends a session after this long without a request (30m).
 	SessionIdle Duration `toml:"session_idle"`

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/identity"
 	"poststelle/mailroom/store"
 	"poststelle/ui"
@@ -25,8 +26,8 @@ const FlagSeparator = "separator"
 type Model struct {
 	Config *mailroom.Config
 	Store  *store.Store
-	Engine *mailroom.Engine
-	ops    *mailroom.PageOps
+	Engine *engine.Engine
+	ops    *engine.PageOps
 	pages  *Renderer
 
 	idOnce sync.Once
@@ -37,9 +38,9 @@ type Model struct {
 var _ ui.Model = (*Model)(nil)
 
 // New makes the model. opener renders page previews (scan.NewOpener).
-func New(cfg *mailroom.Config, st *store.Store, e *mailroom.Engine, opener mailroom.PageOpener) *Model {
+func New(cfg *mailroom.Config, st *store.Store, e *engine.Engine, opener mailroom.PageOpener) *Model {
 	return &Model{Config: cfg, Store: st, Engine: e,
-		ops:   &mailroom.PageOps{Store: st, Docs: st},
+		ops:   &engine.PageOps{Store: st, Docs: st},
 		pages: NewRenderer(opener, filepath.Join(st.DataDir(), "work", "desk-thumbs"))}
 }
 
@@ -110,6 +111,9 @@ func startError(err error) error {
 	return mailroom.BadInput("Anmeldung nicht möglich: Anmeldung falsch eingerichtet",
 		"login not possible: login set up wrongly", err)
 }
+
+// Schema implements ui.Model: the form of the configuration's [desk] section.
+func (m *Model) Schema() mailroom.FieldSchema { return m.Config.Desk.Schema() }
 
 // Counts implements ui.Model.
 func (m *Model) Counts(ctx context.Context) (map[mailroom.State]int, error) {

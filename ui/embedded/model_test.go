@@ -9,6 +9,7 @@ import (
 
 	"poststelle/barcode"
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/evidence"
 	"poststelle/mailroom/identity"
 	"poststelle/mailroom/store"
@@ -20,7 +21,7 @@ import (
 type fixture struct {
 	cfg *mailroom.Config
 	st  *store.Store
-	e   *mailroom.Engine
+	e   *engine.Engine
 	m   *embedded.Model
 }
 
@@ -37,7 +38,7 @@ func newFixture(t *testing.T, ops ...mailroom.OperatorConfig) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	op := scan.NewOpener(scan.Options{})
-	e := &mailroom.Engine{Config: cfg, Store: st, Opener: op, OneShot: true}
+	e := &engine.Engine{Config: cfg, Store: st, Opener: op, OneShot: true}
 	m := embedded.New(cfg, st, e, op)
 	t.Cleanup(m.Renderer().Close)
 	return &fixture{cfg, st, e, m}
