@@ -122,11 +122,7 @@ func (oc *operatorCmd) add(ctx context.Context, login string) error {
 	if len(roles) == 0 {
 		return &exitError{code: 2, msg: "operator add: --role is required (erfassung, pruefung, freigabe, verwaltung)"}
 	}
-	pw, err := readNewPassword(oc.flags.passwordFile)
-	if err != nil {
-		return err
-	}
-	h, err := identity.HashPassword(pw)
+	h, err := newPasswordHash(oc.flags.passwordFile)
 	if err != nil {
 		return err
 	}
@@ -210,11 +206,7 @@ func (oc *operatorCmd) passwd(ctx context.Context, login string) error {
 	if _, err := oc.st.Operator(ctx, strings.ToLower(login)); err != nil {
 		return notFound(login, err)
 	}
-	pw, err := readNewPassword(oc.flags.passwordFile)
-	if err != nil {
-		return err
-	}
-	h, err := identity.HashPassword(pw)
+	h, err := newPasswordHash(oc.flags.passwordFile)
 	if err != nil {
 		return err
 	}
@@ -230,11 +222,7 @@ func (oc *operatorCmd) passwd(ctx context.Context, login string) error {
 // file: the old hash is replaced in the file where it stands exactly once,
 // else the line to put there is printed.
 func (oc *operatorCmd) passwdConfig(o mailroom.OperatorConfig) error {
-	pw, err := readNewPassword(oc.flags.passwordFile)
-	if err != nil {
-		return err
-	}
-	h, err := identity.HashPassword(pw)
+	h, err := newPasswordHash(oc.flags.passwordFile)
 	if err != nil {
 		return err
 	}
@@ -328,11 +316,7 @@ func (oc *operatorCmd) setDisabled(ctx context.Context, login string, disabled b
 
 // operatorHash prints an argon2id hash for password_hash in [[operators]].
 func operatorHash(of operatorFlags) error {
-	pw, err := readNewPassword(of.passwordFile)
-	if err != nil {
-		return err
-	}
-	h, err := identity.HashPassword(pw)
+	h, err := newPasswordHash(of.passwordFile)
 	if err != nil {
 		return err
 	}
@@ -395,6 +379,15 @@ func checkNewLogin(login string) error {
 			"only lower-case letters, digits and . _ - @, at most 64 characters", login)}
 	}
 	return nil
+}
+
+// newPasswordHash reads a new password (readNewPassword) and hashes it.
+func newPasswordHash(file string) (string, error) {
+	pw, err := readNewPassword(file)
+	if err != nil {
+		return "", err
+	}
+	return identity.HashPassword(pw)
 }
 
 // readNewPassword reads the password from a file ("-": standard input) or,
