@@ -419,25 +419,32 @@ func readNewPassword(file string) (string, error) {
 	return pw, nil
 }
 
+// promptPassword asks twice. The terminal stays without echo for both
+// prompts (raw mode, x/term's line editor), so nothing typed ahead is shown.
 func promptPassword() (string, error) {
 	fd := int(os.Stdin.Fd())
 	if !term.IsTerminal(fd) {
 		return "", errors.New("kein Terminal: --password-file angeben / no terminal: give --password-file")
 	}
-	fmt.Fprint(os.Stderr, "Neues Passwort / new password: ")
-	a, err := term.ReadPassword(fd)
-	fmt.Fprintln(os.Stderr)
+	old, err := term.MakeRaw(fd)
 	if err != nil {
 		return "", err
 	}
-	fmt.Fprint(os.Stderr, "Wiederholen / repeat: ")
-	b, err := term.ReadPassword(fd)
-	fmt.Fprintln(os.Stderr)
+	defer term.Restore(fd, old)
+	t := term.NewTerminal(struct {
+		io.Reader
+		io.Writer
+	}{os.Stdin, os.Stderr}, "")
+	a, err := t.ReadPassword("Neues Passwort / new password: ")
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("abgebrochen / cancelled: %w", err)
 	}
-	if !bytes.Equal(a, b) {
+	b, err := t.ReadPassword("Wiederholen / repeat: ")
+	if err != nil {
+		return "", fmt.Errorf("abgebrochen / cancelled: %w", err)
+	}
+	if a != b {
 		return "", errors.New("die Passwörter stimmen nicht überein / the passwords differ")
 	}
-	return string(a), nil
+	return a, nil
 }
