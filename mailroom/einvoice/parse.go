@@ -3,7 +3,6 @@ package einvoice
 import (
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 )
@@ -62,9 +61,6 @@ func Parse(data []byte) (*Invoice, error) {
 		mapZF1(inv, top)
 	}
 	inv.currencies = amountCurrencies(top)
-	if inv.Number == "" {
-		return nil, fmt.Errorf("%w: %s without an invoice number", ErrNotInvoice, inv.Root)
-	}
 	return inv, nil
 }
 
