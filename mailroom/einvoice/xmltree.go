@@ -67,7 +67,11 @@ func readTree(data []byte, root func(xml.Name) error) (*node, error) {
 	top, err := r.run()
 	if err != nil && r.accepted && !errors.Is(err, ErrNotInvoice) {
 		if ie, ok := mailroom.AsInputError(err); ok {
-			return nil, mailroom.BadInput(ie.DE, ie.EN, fmt.Errorf("%w: %v", ErrMalformedInvoice, ie.Err))
+			cause := ErrMalformedInvoice
+			if ie.Err != nil {
+				cause = fmt.Errorf("%w: %v", ErrMalformedInvoice, ie.Err)
+			}
+			return nil, mailroom.BadInput(ie.DE, ie.EN, cause)
 		}
 		return nil, mailroom.BadInput("E-Rechnung ist fehlerhaftes XML und kann nicht gelesen werden",
 			"e-invoice is malformed XML", fmt.Errorf("%w: %v", ErrMalformedInvoice, err))
