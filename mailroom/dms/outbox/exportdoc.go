@@ -31,8 +31,9 @@ const MainFile = "document.pdf"
 // a PDF — the stored original under the batch's file name; where the
 // original is the document of record, its unchanged copy), its SHA-256, the
 // metadata with the document's identity, and the further files of out/<id>/
-// (transfervermerk.xml, metadata.json, seals). A missing document file is
-// permanent: an operator must look.
+// (transfervermerk.xml, metadata.json, seals, the e-invoice Prüfbericht). A
+// missing document file, or a missing Prüfbericht that the metadata names
+// (einvoice_report), is permanent: an operator must look.
 func ExportDocFor(ctx context.Context, st DocSource, id string) (mailroom.ExportDoc, error) {
 	d, err := st.Document(ctx, id)
 	if err != nil {
@@ -112,6 +113,9 @@ func ExportDocFor(ctx context.Context, st DocSource, id string) (mailroom.Export
 		}
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return mailroom.ExportDoc{}, err
+	}
+	if rep := meta["einvoice_report"]; rep != "" && files[rep] == "" {
+		return mailroom.ExportDoc{}, mailroom.Permanent(fmt.Errorf("Prüfbericht fehlt / validation report missing: %s", rep))
 	}
 	return mailroom.ExportDoc{ID: d.ID, Filename: name, PDF: pdf, SHA256: sum, Metadata: meta, Files: files}, nil
 }
