@@ -329,3 +329,27 @@ func BenchmarkValidate(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkValidateLarge: the CII corpus invoice with its first line
+// repeated to 1,000 lines (sums then fail; the cost is what is measured).
+func BenchmarkValidateLarge(b *testing.B) {
+	src := string(corpusInvoices(b)["xrechnung/01.01a-INVOICE_uncefact.xml"])
+	start := strings.Index(src, "<ram:IncludedSupplyChainTradeLineItem>")
+	end := strings.Index(src, "</ram:IncludedSupplyChainTradeLineItem>") + len("</ram:IncludedSupplyChainTradeLineItem>")
+	big := src[:start] + strings.Repeat(src[start:end], 1000) + src[end:]
+	inv, err := Parse([]byte(big))
+	if err != nil || len(inv.Lines) < 1000 {
+		b.Fatalf("%v, %d lines", err, len(inv.Lines))
+	}
+	b.Run("validate", func(b *testing.B) {
+		for b.Loop() {
+			Validate(inv)
+		}
+	})
+	b.Run("parse+validate", func(b *testing.B) {
+		for b.Loop() {
+			inv, _ := Parse([]byte(big))
+			Validate(inv)
+		}
+	})
+}
