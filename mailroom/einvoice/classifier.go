@@ -15,7 +15,7 @@ import (
 )
 
 // RenditionName is the file name of the readable PDF written for XML invoices.
-const RenditionName = "rechnung.pdf"
+const RenditionName = mailroom.FileInvoiceRendition
 
 // ReportName is the file name of the validation report (Prüfbericht)
 // written beside every e-invoice and delivered with it to the DMS.
