@@ -19,7 +19,7 @@ const RenditionName = mailroom.FileInvoiceRendition
 
 // ReportName is the file name of the validation report (Prüfbericht)
 // written beside every e-invoice and delivered with it to the DMS.
-const ReportName = "pruefbericht.pdf"
+const ReportName = mailroom.FileInvoiceReport
 
 // FlagInvalid marks an e-invoice that fails a fatal rule (the desk shows
 // "E-Rechnung ungültig" with the rules of einvoice_rules_failed).
