@@ -1,10 +1,9 @@
-package scan
+package pages
 
 import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"fmt"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -13,8 +12,8 @@ import (
 	"poststelle/mailroom"
 )
 
-// imageSet is a single JPEG or PNG image: one page.
-type imageSet struct {
+// ImageSet is a single JPEG or PNG image: one page.
+type ImageSet struct {
 	data      []byte
 	mediaType string
 	dpi       float64
@@ -46,12 +45,16 @@ func openImage(path, mediaType string, opt Options) (mailroom.PageSet, error) {
 	} else {
 		dpi = pngDPI(data)
 	}
-	return &imageSet{data: data, mediaType: mediaType, dpi: guessDPI(dpi, cfg.Width, cfg.Height), opt: opt}, nil
+	return &ImageSet{data: data, mediaType: mediaType, dpi: guessDPI(dpi, cfg.Width, cfg.Height), opt: opt}, nil
 }
 
-func (s *imageSet) Len() int { return 1 }
+var _ mailroom.PageSet = (*ImageSet)(nil)
 
-func (s *imageSet) Page(ctx context.Context, i int, dpi float64) (mailroom.Page, error) {
+// Len implements mailroom.PageSet.
+func (s *ImageSet) Len() int { return 1 }
+
+// Page implements mailroom.PageSet; dpi is ignored, the image has its own.
+func (s *ImageSet) Page(ctx context.Context, i int, dpi float64) (mailroom.Page, error) {
 	if s.closed {
 		return mailroom.Page{}, errClosed
 	}
@@ -74,10 +77,11 @@ func (s *imageSet) Page(ctx context.Context, i int, dpi float64) (mailroom.Page,
 	return mailroom.Page{Index: 0, Image: img, DPI: s.dpi}, nil
 }
 
-func (s *imageSet) Close() error { s.closed = true; s.data = nil; return nil }
+// Close implements mailroom.PageSet.
+func (s *ImageSet) Close() error { s.closed = true; s.data = nil; return nil }
 
 // Raw returns the encoded image as it came (for passthrough into the PDF).
-func (s *imageSet) Raw() ([]byte, string) { return s.data, s.mediaType }
+func (s *ImageSet) Raw() ([]byte, string) { return s.data, s.mediaType }
 
 // guessDPI returns dpi if the file told it, otherwise a guess: a page about
 // A4 or letter wide at 200–600 dpi is taken at that resolution, else 300.
@@ -152,8 +156,4 @@ func pngDPI(b []byte) float64 {
 		i += 12 + n
 	}
 	return 0
-}
-
-func describe(img image.Image) string {
-	return fmt.Sprintf("%T %v", img, img.Bounds())
 }

@@ -1,4 +1,4 @@
-package scan
+package recognition
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"poststelle/mailroom"
 	"poststelle/mailroom/testcorpus"
+	"poststelle/scan/analysis"
 )
 
 var batchTruth = []string{"EN16931_Einfach-1", "EN16931_Einfach-2", "EN16931_Gutschrift-1", "EN16931_Gutschrift-2",
@@ -94,10 +95,10 @@ func TestOrientationPhototestPictureBlank(t *testing.T) {
 	// tested on a page without text).
 	small, sdpi := halve(img, 150)
 	deg, conf, ok, err := testPool.Orientation(context.Background(), small, sdpi)
-	oc, cerr := checkOrientation(context.Background(), testPool, small, sdpi, []int{0, 90, 180, 270})
-	t.Logf("picture: OSD %d° confidence %.2f ok %v err %v; check by recognition: turn %d, scores %v, err %v", deg, conf, ok, err, oc.turn, oc.scores, cerr)
-	if cerr != nil || oc.turn != 0 {
-		t.Errorf("picture: the recognition check turns it by %d° (%v)", oc.turn, cerr)
+	oc, cerr := analysis.CheckOrientation(context.Background(), testPool, small, sdpi, []int{0, 90, 180, 270})
+	t.Logf("picture: OSD %d° confidence %.2f ok %v err %v; check by recognition: turn %d, scores %v, err %v", deg, conf, ok, err, oc.Turn, oc.Scores, cerr)
+	if cerr != nil || oc.Turn != 0 {
+		t.Errorf("picture: the recognition check turns it by %d° (%v)", oc.Turn, cerr)
 	}
 	pic := filepath.Join(t.TempDir(), "picture.png")
 	f, err := os.Create(pic)

@@ -1,4 +1,4 @@
-package scan
+package analysis
 
 import (
 	"context"
@@ -10,11 +10,12 @@ import (
 	"poststelle/mailroom"
 	"poststelle/mailroom/testcorpus"
 	"poststelle/ocr"
+	"poststelle/scan/pages"
 )
 
 func openPage(t testing.TB, i int, rel ...string) mailroom.Page {
 	t.Helper()
-	ps, err := NewOpener(Options{DPI: 300}).Open(context.Background(), testcorpus.Path(t, rel...), "")
+	ps, err := pages.NewOpener(pages.Options{DPI: 300}).Open(context.Background(), testcorpus.Path(t, rel...), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package scan
+package pages
 
 import (
 	"context"
@@ -68,7 +68,7 @@ func (o *Opener) Open(ctx context.Context, path, mediaType string) (ps mailroom.
 		}
 	}()
 	if mediaType == "" {
-		mediaType, err = sniffFile(path)
+		mediaType, err = SniffFile(path)
 		if err != nil {
 			return nil, err
 		}
@@ -85,7 +85,9 @@ func (o *Opener) Open(ctx context.Context, path, mediaType string) (ps mailroom.
 		"unsupported file format (accepted: PDF, TIFF, JPEG, PNG)", fmt.Errorf("media type %q", mediaType))
 }
 
-func sniffFile(path string) (string, error) {
+// SniffFile returns the media type of the file at path from its first
+// bytes (and name).
+func SniffFile(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err

@@ -1,4 +1,4 @@
-package scan
+package analysis
 
 import (
 	"context"
@@ -27,17 +27,17 @@ const (
 	orientMargin   = 1.5
 )
 
-// orientCheck is the result of checkOrientation.
-type orientCheck struct {
-	turn   int             // chosen clockwise turn (0 when undecided)
-	scores map[int]float64 // score per candidate turn
+// OrientationCheck is the result of CheckOrientation.
+type OrientationCheck struct {
+	Turn   int             // chosen clockwise turn (0 when undecided)
+	Scores map[int]float64 // score per candidate turn
 }
 
-// checkOrientation recognises a crop of small (the page at ~150 dpi as it
+// CheckOrientation recognises a crop of small (the page at ~150 dpi as it
 // stands) at each candidate turn and returns the turn that reads clearly
 // best, or 0 when none does.
-func checkOrientation(ctx context.Context, rec mailroom.Recognizer, small *image.Gray, dpi float64, candidates []int) (orientCheck, error) {
-	res := orientCheck{scores: map[int]float64{}}
+func CheckOrientation(ctx context.Context, rec mailroom.Recognizer, small *image.Gray, dpi float64, candidates []int) (OrientationCheck, error) {
+	res := OrientationCheck{Scores: map[int]float64{}}
 	crop := inkiestSquare(small, dpi)
 	if crop == nil {
 		return res, nil
@@ -48,21 +48,21 @@ func checkOrientation(ctx context.Context, rec mailroom.Recognizer, small *image
 		if err != nil {
 			return res, err
 		}
-		res.scores[c], words[c] = wordScore(pt.Words)
+		res.Scores[c], words[c] = wordScore(pt.Words)
 	}
 	best, second := -1, -1.0
 	for _, c := range candidates {
-		if best < 0 || res.scores[c] > res.scores[best] {
+		if best < 0 || res.Scores[c] > res.Scores[best] {
 			best = c
 		}
 	}
 	for _, c := range candidates {
-		if c != best && res.scores[c] > second {
-			second = res.scores[c]
+		if c != best && res.Scores[c] > second {
+			second = res.Scores[c]
 		}
 	}
-	if best >= 0 && words[best] >= orientMinWords && res.scores[best] >= orientMargin*second {
-		res.turn = best
+	if best >= 0 && words[best] >= orientMinWords && res.Scores[best] >= orientMargin*second {
+		res.Turn = best
 	}
 	return res, nil
 }

@@ -1,4 +1,4 @@
-package scan
+package recognition
 
 import (
 	"bytes"
@@ -17,6 +17,8 @@ import (
 	"poststelle/mailroom/testcorpus"
 	"poststelle/ocr"
 	"poststelle/ocr/textscore"
+	"poststelle/scan/analysis"
+	"poststelle/scan/pages"
 )
 
 func TestMain(m *testing.M) {
@@ -45,7 +47,7 @@ func recognition(t *testing.T, mut func(*mailroom.RecognitionConfig)) *Recogniti
 	if mut != nil {
 		mut(&cfg)
 	}
-	return NewRecognition(RecognitionOptions{Config: cfg, Recognizer: testPool, Orienter: testPool, Workers: 2})
+	return New(Options{Config: cfg, Recognizer: testPool, Orienter: testPool, Workers: 2})
 }
 
 func recognise(t *testing.T, r *Recognition, src string, keep bool, pages ...int) (mailroom.RecognitionResult, string) {
@@ -119,7 +121,7 @@ func TestRecognitionSkewResidual(t *testing.T) {
 	if p.Skew == 0 || !contains(p.Flags, mailroom.FlagDeskewed) {
 		t.Fatalf("skew.pdf not deskewed: %+v", p.Flags)
 	}
-	ps, err := NewOpener(Options{DPI: 300}).Open(context.Background(), res.Output, mailroom.MediaPDF)
+	ps, err := pages.NewOpener(pages.Options{DPI: 300}).Open(context.Background(), res.Output, mailroom.MediaPDF)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +130,7 @@ func TestRecognitionSkewResidual(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resid, ok := DetectSkew(ocr.Gray(pg.Image), pg.DPI, 20)
+	resid, ok := analysis.DetectSkew(ocr.Gray(pg.Image), pg.DPI, 20)
 	t.Logf("corrected %.2f°, residual in output %.2f° (%v)", p.Skew, resid, out)
 	if !ok || math.Abs(resid) > 0.5 {
 		t.Fatalf("residual skew %.2f° > 0.5°", resid)
@@ -142,7 +144,7 @@ func TestRecognitionPhototest(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	r := NewRecognition(RecognitionOptions{Config: mailroom.RecognitionConfig{DPI: 300, TextLayer: "skip", LowConfidence: 60,
+	r := New(Options{Config: mailroom.RecognitionConfig{DPI: 300, TextLayer: "skip", LowConfidence: 60,
 		Deskew: true, AutoRotate: true}, Recognizer: pool, Orienter: pool, Workers: 1})
 	res, _ := recognise(t, r, testcorpus.Path(t, "tesseract", "phototest.tif"), false)
 	c := textscore.CER(res.Pages[0].Text, string(truth))

@@ -1,4 +1,4 @@
-package scan
+package analysis
 
 import (
 	"image"
@@ -104,10 +104,11 @@ func (c Correction) Apply(g *image.Gray) *image.Gray {
 	return out
 }
 
-// pdfMatrix returns the PDF "cm" operands that place the source image
+// PDFMatrix returns the PDF "cm" operands that place the source image
 // (unit square) on a page of the corrected size at dpi, so that the page
-// shows the corrected image while the image data stay as they came.
-func (c Correction) pdfMatrix(sw, sh int, dpi float64) (m [6]float64, pageW, pageH float64) {
+// shows the corrected image while the image data stay as they came. It
+// makes a Correction a pdfa.Placement.
+func (c Correction) PDFMatrix(sw, sh int, dpi float64) (m [6]float64, pageW, pageH float64) {
 	dw, dh, g := c.geometry(sw, sh)
 	k := 72 / dpi
 	pageW, pageH = float64(dw)*k, float64(dh)*k

@@ -1,4 +1,4 @@
-package scan
+package pages
 
 import (
 	"context"
@@ -9,10 +9,13 @@ import (
 	fitz "github.com/gen2brain/go-fitz"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/pdf"
 )
 
-// pdfSet renders PDF pages with MuPDF (go-fitz), one page at a time.
-type pdfSet struct {
+// PDFSet renders PDF pages with MuPDF (go-fitz), one page at a time. Pages
+// that are one full-page image can be taken over instead (Passthrough), and
+// born-digital pages bring their own text (TextLayer).
+type PDFSet struct {
 	path string
 	doc  *fitz.Document
 	n    int
@@ -20,46 +23,12 @@ type pdfSet struct {
 	// abandoned: a render timed out and may still run in C; the document
 	// must not be touched or freed any more.
 	abandoned bool
-	// Image passthrough (pdfpassthrough.go): the same file read with the
-	// minimal object reader, opened on first use; rawFailed when the file
-	// cannot be read that way (every page is then rendered).
-	raw       *pdfReader
-	rawPages  []rawPage
+	// Image passthrough (passthrough.go): the same file read with the
+	// object reader, opened on first use; rawFailed when the file cannot
+	// be read that way (every page is then rendered).
+	raw       *pdf.Reader
+	rawPages  []pdf.Page
 	rawFailed bool
-}
-
-// rawImage returns page i's single full-page image taken over as it is, or
-// an error saying why the page has to be rendered instead.
-func (s *pdfSet) rawImage(i int) (ri *rawPageImage, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			ri, err = nil, fmt.Errorf("pdf reader panic: %v", p)
-		}
-	}()
-	if s.rawFailed {
-		return nil, errNoPassthrough
-	}
-	if s.raw == nil {
-		r, err := openPDFRaw(s.path)
-		if err == nil {
-			s.rawPages, err = r.pages()
-			if err == nil && len(s.rawPages) != s.n {
-				err = rawErr("%d pages found, MuPDF sees %d", len(s.rawPages), s.n)
-			}
-			if err != nil {
-				r.Close()
-			}
-		}
-		if err != nil {
-			s.rawFailed = true
-			return nil, err
-		}
-		s.raw = r
-	}
-	if i < 0 || i >= len(s.rawPages) {
-		return nil, errPageRange(i, len(s.rawPages))
-	}
-	return s.raw.pageImage(s.rawPages[i], s.opt.maxPixels())
 }
 
 func openPDF(ctx context.Context, path string, opt Options) (mailroom.PageSet, error) {
@@ -101,13 +70,17 @@ func openPDF(ctx context.Context, path string, opt Options) (mailroom.PageSet, e
 		return nil, mailroom.BadInput("PDF enthält keine lesbaren Seiten (leer, abgeschnitten oder beschädigt)",
 			"PDF has no readable pages (empty, truncated or damaged)", nil)
 	}
-	s := &pdfSet{path: path, doc: o.doc, n: o.n, opt: opt}
+	s := &PDFSet{path: path, doc: o.doc, n: o.n, opt: opt}
 	return s, nil
 }
 
-func (s *pdfSet) Len() int { return s.n }
+var _ mailroom.PageSet = (*PDFSet)(nil)
 
-func (s *pdfSet) Page(ctx context.Context, i int, dpi float64) (mailroom.Page, error) {
+// Len implements mailroom.PageSet.
+func (s *PDFSet) Len() int { return s.n }
+
+// Page implements mailroom.PageSet: page i rendered by MuPDF at dpi.
+func (s *PDFSet) Page(ctx context.Context, i int, dpi float64) (mailroom.Page, error) {
 	if s.doc == nil {
 		return mailroom.Page{}, errClosed
 	}
@@ -148,7 +121,8 @@ func (s *pdfSet) Page(ctx context.Context, i int, dpi float64) (mailroom.Page, e
 	return mailroom.Page{Index: i, Image: pi.img, DPI: pi.dpi}, nil
 }
 
-func (s *pdfSet) Close() error {
+// Close implements mailroom.PageSet.
+func (s *PDFSet) Close() error {
 	if s.raw != nil {
 		s.raw.Close()
 		s.raw, s.rawPages = nil, nil
