@@ -2,10 +2,10 @@ package einvoice
 
 import (
 	"bytes"
-	"compress/zlib"
-	"io"
-	"regexp"
+	"sort"
 	"strings"
+
+	"poststelle/mailroom/pdf"
 )
 
 // Names of the invoice XML embedded in ZUGFeRD / Factur-X / XRechnung PDFs.
@@ -14,76 +14,123 @@ var embeddedNames = []string{"factur-x.xml", "zugferd-invoice.xml", "xrechnung.x
 // MaxEmbeddedSize bounds one decompressed embedded file.
 const MaxEmbeddedSize = 32 << 20
 
-var (
-	reEmbeddedType = regexp.MustCompile(`/Type\s*/EmbeddedFile\b`)
-	reStream       = regexp.MustCompile(`stream\r?\n`)
-	reFilterFlate  = regexp.MustCompile(`/Filter\s*(\[\s*)?/FlateDecode`)
-	reOtherFilter  = regexp.MustCompile(`/Filter\s*(\[\s*)?/(ASCII|LZW|RunLength|CCITT|DCT|JBIG2|JPX|Crypt)`)
-)
-
 // Embedded is an invoice XML found inside a PDF.
 type Embedded struct {
-	Name string // file name as written in the PDF's file specification, if found
+	Name string // file name as written in the PDF's file specification, if it is a known invoice name
 	XML  []byte
 }
 
-// FindEmbeddedInvoice looks for an embedded e-invoice XML in a PDF. It is a
-// small scanner, not a full PDF parser: it reads every stream object whose
-// dictionary says /Type /EmbeddedFile (Flate-compressed or plain) and keeps the
-// first that parses as an e-invoice. Embedded file streams are never inside
-// object streams, so this works for PDF 1.4 and 1.5+ files alike; an
-// encrypted PDF yields nothing.
-func FindEmbeddedInvoice(pdf []byte) (*Embedded, *Invoice) {
-	if !bytes.Contains(pdf, []byte("EmbeddedFile")) || bytes.Contains(pdf, []byte("/Encrypt")) {
+// FindEmbeddedInvoice looks for an embedded e-invoice XML in a PDF: the
+// embedded files of the catalog (/AF and /Names /EmbeddedFiles, read with
+// mailroom/pdf), known invoice names first, plain or Flate-compressed, and
+// keeps the first that parses as an e-invoice. A PDF that cannot be read
+// (damaged, encrypted) yields nothing.
+func FindEmbeddedInvoice(data []byte) (emb *Embedded, inv *Invoice) {
+	defer func() {
+		if recover() != nil {
+			emb, inv = nil, nil
+		}
+	}()
+	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
 		return nil, nil
 	}
-	name := ""
-	for _, n := range embeddedNames {
-		if bytes.Contains(pdf, []byte("("+n+")")) || bytes.Contains(pdf, []byte("/"+n)) {
-			name = strings.ToLower(n)
-			break
-		}
-	}
-	for _, loc := range reEmbeddedType.FindAllIndex(pdf, -1) {
-		// The dictionary of this object: from the last "obj" before to "stream" after.
-		start := bytes.LastIndex(pdf[:loc[0]], []byte(" obj"))
-		if start < 0 {
-			continue
-		}
-		rest := pdf[loc[1]:]
-		sm := reStream.FindIndex(rest)
-		if sm == nil {
-			continue
-		}
-		dict := pdf[start : loc[1]+sm[0]]
-		if bytes.Contains(dict, []byte("endobj")) {
-			continue // the stream belongs to another object
-		}
-		body := rest[sm[1]:]
-		end := bytes.Index(body, []byte("endstream"))
-		if end < 0 {
-			continue
-		}
-		body = bytes.TrimRight(body[:end], "\r\n")
-		if reOtherFilter.Match(dict) {
-			continue
-		}
-		data := body
-		if reFilterFlate.Match(dict) {
-			zr, err := zlib.NewReader(bytes.NewReader(body))
-			if err != nil {
-				continue
-			}
-			data, err = io.ReadAll(io.LimitReader(zr, MaxEmbeddedSize+1))
-			if (err != nil && len(data) == 0) || len(data) > MaxEmbeddedSize {
-				continue
-			}
-		}
-		inv, err := Parse(data)
+	for _, c := range embeddedFiles(r) {
+		xml, err := r.DecodeStream(c.stream, MaxEmbeddedSize)
 		if err != nil {
 			continue
 		}
-		return &Embedded{Name: name, XML: data}, inv
+		inv, err := Parse(xml)
+		if err != nil {
+			continue
+		}
+		return &Embedded{Name: knownName(c.name), XML: xml}, inv
 	}
 	return nil, nil
+}
+
+// candidate is an embedded file of the PDF.
+type candidate struct {
+	name   string // /UF or /F of its file specification
+	stream *pdf.Stream
+}
+
+// embeddedFiles returns the embedded files the catalog lists (each stream
+// once), those with a known invoice name first, then by name.
+func embeddedFiles(r *pdf.Reader) []candidate {
+	root, _, err := r.Catalog()
+	if err != nil {
+		return nil
+	}
+	var specs []any
+	if ao, err := r.Resolve(root["AF"]); err == nil {
+		af, _ := ao.(pdf.Array)
+		specs = append(specs, af...)
+	}
+	if names, err := r.Dict(root["Names"]); err == nil {
+		if tree, err := r.NameTree(names["EmbeddedFiles"]); err == nil {
+			for _, v := range tree {
+				specs = append(specs, v)
+			}
+		}
+	}
+	seen := map[*pdf.Stream]bool{}
+	var out []candidate
+	for _, sp := range specs {
+		c, ok := fileSpec(r, sp)
+		if ok && !seen[c.stream] {
+			seen[c.stream] = true
+			out = append(out, c)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		ki, kj := knownName(out[i].name) != "", knownName(out[j].name) != ""
+		if ki != kj {
+			return ki
+		}
+		return out[i].name < out[j].name
+	})
+	return out
+}
+
+// fileSpec reads a file specification: its name and embedded file stream.
+func fileSpec(r *pdf.Reader, o any) (candidate, bool) {
+	fs, err := r.Dict(o)
+	if err != nil {
+		return candidate{}, false
+	}
+	ef, err := r.Dict(fs["EF"])
+	if err != nil {
+		return candidate{}, false
+	}
+	so, err := r.Resolve(ef["F"])
+	s, ok := so.(*pdf.Stream)
+	if err != nil || !ok {
+		return candidate{}, false
+	}
+	name := text(r, fs["UF"])
+	if name == "" {
+		name = text(r, fs["F"])
+	}
+	return candidate{name: name, stream: s}, true
+}
+
+func text(r *pdf.Reader, o any) string {
+	v, err := r.Resolve(o)
+	s, ok := v.(pdf.String)
+	if err != nil || !ok {
+		return ""
+	}
+	return pdf.Text(s)
+}
+
+// knownName returns name in lower case if it is one of the invoice names
+// the standards give the embedded XML, else "".
+func knownName(name string) string {
+	for _, n := range embeddedNames {
+		if strings.EqualFold(name, n) {
+			return strings.ToLower(n)
+		}
+	}
+	return ""
 }

@@ -32,6 +32,7 @@ type Reader struct {
 	xrefStream bool      // whether that section is a stream
 	stms       []*objStm // small cache of decoded object streams
 	cache      map[int]any
+	nesting    int // Object calls in progress (a stream's /Length or object stream needs another object)
 }
 
 // Limits of the reader.
@@ -41,6 +42,7 @@ const (
 	maxRefChain     = 16       // references followed to reach an object
 	maxCached       = 4096     // objects kept in the cache
 	maxObjStms      = 4        // decoded object streams kept
+	maxNesting      = 32       // objects needed to read one object, one inside the other
 )
 
 // Open opens the PDF file at path.
@@ -218,6 +220,11 @@ func (r *Reader) Object(num int) (any, error) {
 	if !ok || e.typ == 0 {
 		return nil, nil // missing objects are null
 	}
+	if r.nesting >= maxNesting {
+		return nil, errorf("object %d needs objects nested too deeply", num)
+	}
+	r.nesting++
+	defer func() { r.nesting-- }()
 	var o any
 	var err error
 	if e.typ == 1 {
@@ -262,6 +269,9 @@ func (r *Reader) fromObjStm(stmNum, num int) (any, error) {
 
 // loadObjStm decodes object stream stmNum and reads its header.
 func (r *Reader) loadObjStm(stmNum int) (*objStm, error) {
+	if e := r.xref[stmNum]; e.typ != 1 {
+		return nil, errorf("object stream %d is not a plain object", stmNum)
+	}
 	so, err := r.Object(stmNum)
 	if err != nil {
 		return nil, err
