@@ -77,10 +77,10 @@ func embeddedFiles(r *pdf.Reader) []candidate {
 	seen := map[*pdf.Stream]bool{}
 	var out []candidate
 	for _, sp := range specs {
-		c, ok := fileSpec(r, sp)
-		if ok && !seen[c.stream] {
-			seen[c.stream] = true
-			out = append(out, c)
+		name, s, err := r.EmbeddedFile(sp)
+		if err == nil && !seen[s] {
+			seen[s] = true
+			out = append(out, candidate{name: name, stream: s})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -91,37 +91,6 @@ func embeddedFiles(r *pdf.Reader) []candidate {
 		return out[i].name < out[j].name
 	})
 	return out
-}
-
-// fileSpec reads a file specification: its name and embedded file stream.
-func fileSpec(r *pdf.Reader, o any) (candidate, bool) {
-	fs, err := r.Dict(o)
-	if err != nil {
-		return candidate{}, false
-	}
-	ef, err := r.Dict(fs["EF"])
-	if err != nil {
-		return candidate{}, false
-	}
-	so, err := r.Resolve(ef["F"])
-	s, ok := so.(*pdf.Stream)
-	if err != nil || !ok {
-		return candidate{}, false
-	}
-	name := text(r, fs["UF"])
-	if name == "" {
-		name = text(r, fs["F"])
-	}
-	return candidate{name: name, stream: s}, true
-}
-
-func text(r *pdf.Reader, o any) string {
-	v, err := r.Resolve(o)
-	s, ok := v.(pdf.String)
-	if err != nil || !ok {
-		return ""
-	}
-	return pdf.Text(s)
 }
 
 // knownName returns name in lower case if it is one of the invoice names

@@ -67,7 +67,7 @@ func Embed(orig, tvXML []byte, s Summary, now time.Time) ([]byte, error) {
 	u.Put(fsID, []byte(fmt.Sprintf("<< /Type /Filespec /F %s /UF %s /Desc %s /AFRelationship /%s /EF << /F %d 0 R /UF %d 0 R >> >>",
 		pdf.TextString(FileName), pdf.TextString(FileName), pdf.TextString("Transfervermerk (BSI TR-03138 A.NB.4) "+s.DocumentID),
 		AFRelationship, efID, efID)))
-	u.PutStream(xmpID, "/Type /Metadata /Subtype /XML", extendXMP(catalogXMP(r, root), s))
+	u.PutStream(xmpID, "/Type /Metadata /Subtype /XML", extendXMP(oldXMP(r), s))
 	cat, err := embedCatalog(r, root, fsID, xmpID)
 	if err != nil {
 		return nil, err
@@ -77,23 +77,6 @@ func Embed(orig, tvXML []byte, s Summary, now time.Time) ([]byte, error) {
 	}
 	u.Put(rootRef.Num, cat)
 	return u.Finish()
-}
-
-// maxXMP bounds the XMP packet read from a catalog.
-const maxXMP = 16 << 20
-
-// catalogXMP returns the catalog's XMP packet (nil if none or unreadable).
-func catalogXMP(r *pdf.Reader, root pdf.Dict) []byte {
-	m, err := r.Resolve(root["Metadata"])
-	s, ok := m.(*pdf.Stream)
-	if err != nil || !ok {
-		return nil
-	}
-	x, err := r.DecodeStream(s, maxXMP)
-	if err != nil {
-		return nil
-	}
-	return x
 }
 
 // embedCatalog returns the new catalog: every entry kept, /AF with the
@@ -267,9 +250,9 @@ func Embedded(data []byte) (tv []byte, inAF bool, err error) {
 	if !ok {
 		return nil, inAF, nil
 	}
-	ef, err := embeddedStream(r, fs)
+	_, ef, err := r.EmbeddedFile(fs)
 	if err != nil {
-		return nil, inAF, err
+		return nil, inAF, fmt.Errorf("PDF: embedded %s has no stream", FileName)
 	}
 	tv, err = r.DecodeStream(ef, maxEmbedded)
 	return tv, inAF, err
@@ -289,37 +272,11 @@ func listedInAF(r *pdf.Reader, root pdf.Dict) (bool, error) {
 		if err != nil {
 			continue
 		}
-		if textOf(r, fs["UF"]) == FileName || textOf(r, fs["F"]) == FileName {
+		if r.TextOf(fs["UF"]) == FileName || r.TextOf(fs["F"]) == FileName {
 			_, inAF = fs["AFRelationship"].(pdf.Name)
 		}
 	}
 	return inAF, nil
-}
-
-// textOf returns a text string object as text ("" for anything else).
-func textOf(r *pdf.Reader, o any) string {
-	v, err := r.Resolve(o)
-	s, ok := v.(pdf.String)
-	if err != nil || !ok {
-		return ""
-	}
-	return pdf.Text(s)
-}
-
-// embeddedStream returns the embedded file stream (/EF /F) of a file
-// specification.
-func embeddedStream(r *pdf.Reader, fs any) (*pdf.Stream, error) {
-	spec, err := r.Dict(fs)
-	if err == nil {
-		var ef pdf.Dict
-		if ef, err = r.Dict(spec["EF"]); err == nil {
-			o, rerr := r.Resolve(ef["F"])
-			if s, ok := o.(*pdf.Stream); ok && rerr == nil {
-				return s, nil
-			}
-		}
-	}
-	return nil, fmt.Errorf("PDF: embedded %s has no stream", FileName)
 }
 
 // XMP returns the XMP packet of a PDF's catalog ("" if none).
@@ -328,18 +285,15 @@ func XMP(data []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	root, _, err := r.Catalog()
+	x, err := r.Metadata()
+	return string(x), err
+}
+
+// oldXMP returns the XMP packet the PDF has (nil if none or unreadable).
+func oldXMP(r *pdf.Reader) []byte {
+	x, err := r.Metadata()
 	if err != nil {
-		return "", err
+		return nil
 	}
-	m, err := r.Resolve(root["Metadata"])
-	if err != nil {
-		return "", err
-	}
-	s, ok := m.(*pdf.Stream)
-	if !ok {
-		return "", nil
-	}
-	b, err := r.DecodeStream(s, maxXMP)
-	return string(b), err
+	return x
 }
