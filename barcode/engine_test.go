@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/store"
 	"poststelle/mailroom/testcorpus"
 	"poststelle/scan/pages"
@@ -29,7 +30,7 @@ func TestEngineSplitsPaperlessBatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &mailroom.Engine{Config: cfg, Store: st, Opener: pages.NewOpener(pages.Options{DPI: 300}),
+	e := &engine.Engine{Config: cfg, Store: st, Opener: pages.NewOpener(pages.Options{DPI: 300}),
 		Detector: New(Options{}), Rules: rules}
 	for _, tc := range []struct {
 		file string

@@ -210,7 +210,7 @@ func verifyBeside(rep *Report, beside, embedded []byte, tv *Transfervermerk) *Tr
 }
 
 func verifyMetadata(rep *Report, dir string, tv *Transfervermerk) {
-	data, err := os.ReadFile(filepath.Join(dir, "metadata.json"))
+	data, err := os.ReadFile(filepath.Join(dir, mailroom.FileMetadata))
 	if err != nil || tv == nil {
 		return
 	}

@@ -54,7 +54,7 @@ func TestPassthroughScannedPDF(t *testing.T) {
 	r := recognition(t, nil)
 	src := testcorpus.Path(t, "scans", "batch-visible.pdf")
 	res, _ := recognise(t, r, src, false, 2, 3)
-	if len(res.Pages) != 2 || filepath.Base(res.Output) != DocumentFile {
+	if len(res.Pages) != 2 || filepath.Base(res.Output) != mailroom.FileDocument {
 		t.Fatalf("result %+v", res)
 	}
 	in, inExt := pageImages(t, src, 2, 3)

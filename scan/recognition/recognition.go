@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/safefile"
 	"poststelle/scan/pages"
 )
 
@@ -83,12 +84,6 @@ func LimitMemory(workers int) {
 	}
 	debug.SetMemoryLimit(int64(256+64*max(1, workers)) << 20)
 }
-
-// Output file names in OutDir.
-const (
-	DocumentFile  = "document.pdf"
-	RenditionFile = "rendition.pdf"
-)
 
 // What the Recognition needs of a page set beyond mailroom.PageSet
 // (pages.PDFSet and pages.ImageSet).
@@ -173,9 +168,9 @@ func outputOf(job mailroom.RecognitionJob, res *mailroom.RecognitionResult) (mt,
 	}
 	if signed || job.KeepOriginal {
 		res.Metadata["record"] = "original"
-		return mt, RenditionFile, nil
+		return mt, mailroom.FileRendition, nil
 	}
-	return mt, DocumentFile, nil
+	return mt, mailroom.FileDocument, nil
 }
 
 // survey opens the original once: it checks the pages asked for (all when
@@ -220,7 +215,7 @@ func (r *Recognition) keepBornDigital(job mailroom.RecognitionJob, name string, 
 		return res, err
 	}
 	out := filepath.Join(job.OutDir, name)
-	if err := mailroom.CopyFileAtomic(job.Original, out); err != nil {
+	if err := safefile.Copy(job.Original, out, 0o640); err != nil {
 		return res, err
 	}
 	res.Output = out

@@ -212,7 +212,7 @@ func checkPDFA(t *testing.T, path string, wantWords ...string) {
 func TestRecognitionPDFStructure(t *testing.T) {
 	r := recognition(t, nil)
 	res, _ := recognise(t, r, testcorpus.Path(t, "ocrmypdf", "linn.pdf"), false)
-	if len(res.Pages) != 1 || filepath.Base(res.Output) != DocumentFile {
+	if len(res.Pages) != 1 || filepath.Base(res.Output) != mailroom.FileDocument {
 		t.Fatalf("result %+v", res)
 	}
 	// JBIG2 input is rendered; the output holds 1-bit Flate, never JBIG2
@@ -252,10 +252,10 @@ func TestRecognitionSignedAndKeepOriginal(t *testing.T) {
 	src := testcorpus.Path(t, "paperless_barcodes", "patch-code-t.pdf")
 	before := sha(t, src)
 	res, out := recognise(t, r, src, true)
-	if filepath.Base(res.Output) != RenditionFile || res.Metadata["record"] != "original" {
+	if filepath.Base(res.Output) != mailroom.FileRendition || res.Metadata["record"] != "original" {
 		t.Fatalf("output %s, metadata %v", res.Output, res.Metadata)
 	}
-	if _, err := os.Stat(filepath.Join(out, DocumentFile)); err == nil {
+	if _, err := os.Stat(filepath.Join(out, mailroom.FileDocument)); err == nil {
 		t.Fatal("document.pdf written for a kept original")
 	}
 	if sha(t, src) != before {
@@ -267,7 +267,7 @@ func TestRecognitionSignedAndKeepOriginal(t *testing.T) {
 	data = append(data, []byte("\n99 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /ByteRange [0 10 20 30] /Contents <00> >>\nendobj\n")...)
 	os.WriteFile(signed, data, 0o600)
 	res, _ = recognise(t, r, signed, false)
-	if !contains(res.Flags, mailroom.FlagSigned) || filepath.Base(res.Output) != RenditionFile {
+	if !contains(res.Flags, mailroom.FlagSigned) || filepath.Base(res.Output) != mailroom.FileRendition {
 		t.Fatalf("signed PDF: flags %v output %s", res.Flags, res.Output)
 	}
 }

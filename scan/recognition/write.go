@@ -3,13 +3,13 @@ package recognition
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
 	"poststelle/mailroom"
 	"poststelle/mailroom/pdf/pdfa"
+	"poststelle/mailroom/safefile"
 )
 
 // pageOut is one finished page.
@@ -22,7 +22,7 @@ type pageOut struct {
 
 // writePDF processes the pages on the workers (each with its own decoder,
 // one page at a time) and writes them in order as they finish, to a temp
-// file renamed to out when every page is in.
+// file committed to out (mailroom/safefile) when every page is in.
 func (r *Recognition) writePDF(ctx context.Context, job mailroom.RecognitionJob, mt string, nums []int, out string) ([]mailroom.PageResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -30,13 +30,11 @@ func (r *Recognition) writePDF(ctx context.Context, job mailroom.RecognitionJob,
 	tokens := make(chan struct{}, window)
 	done := r.startPages(ctx, job, mt, nums, tokens, window)
 
-	f, err := os.CreateTemp(filepath.Dir(out), ".tmp-"+filepath.Base(out)+"-*")
+	f, err := safefile.Create(filepath.Dir(out), ".tmp-"+filepath.Base(out)+"-*")
 	if err != nil {
 		return nil, err
 	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	defer f.Close()
+	defer f.Abort()
 	pw, err := pdfa.NewWriter(f, pdfa.Info{Title: title(job), Created: time.Now()})
 	if err != nil {
 		return nil, err
@@ -54,7 +52,7 @@ func (r *Recognition) writePDF(ctx context.Context, job mailroom.RecognitionJob,
 	if err := pw.Close(); err != nil {
 		return nil, err
 	}
-	return results, commitFile(f, tmp, out)
+	return results, f.Commit(out, 0o640)
 }
 
 // startPages starts the workers and the feeder that hands them the pages
@@ -154,30 +152,4 @@ func writeInOrder(done <-chan pageOut, tokens <-chan struct{}, pw *pdfa.Writer, 
 		return nil, next, firstErr
 	}
 	return results, next, nil
-}
-
-// commitFile syncs and closes the written temp file f (at tmp) and renames
-// it to out.
-func commitFile(f *os.File, tmp, out string) error {
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp, 0o640); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, out); err != nil {
-		return err
-	}
-	syncDir(filepath.Dir(out))
-	return nil
-}
-
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
 }
