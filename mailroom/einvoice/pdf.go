@@ -2,10 +2,11 @@ package einvoice
 
 import (
 	"bytes"
-	"sort"
+	"compress/zlib"
+	"errors"
+	"io"
+	"regexp"
 	"strings"
-
-	"poststelle/mailroom/pdf"
 )
 
 // Names of the invoice XML embedded in ZUGFeRD / Factur-X / XRechnung PDFs.
@@ -14,92 +15,93 @@ var embeddedNames = []string{"factur-x.xml", "zugferd-invoice.xml", "xrechnung.x
 // MaxEmbeddedSize bounds one decompressed embedded file.
 const MaxEmbeddedSize = 32 << 20
 
+var (
+	reEmbeddedType = regexp.MustCompile(`/Type\s*/EmbeddedFile\b`)
+	reStream       = regexp.MustCompile(`stream\r?\n`)
+	reFilterFlate  = regexp.MustCompile(`/Filter\s*(\[\s*)?/FlateDecode`)
+	reOtherFilter  = regexp.MustCompile(`/Filter\s*(\[\s*)?/(ASCII|LZW|RunLength|CCITT|DCT|JBIG2|JPX|Crypt)`)
+)
+
 // Embedded is an invoice XML found inside a PDF.
 type Embedded struct {
-	Name string // file name as written in the PDF's file specification, if it is a known invoice name
-	XML  []byte
+	Name    string // file name as written in the PDF's file specification, if found
+	XML     []byte
+	Invoice *Invoice // the parsed invoice; nil when Err is set
+	Err     error    // the XML has an e-invoice root but could not be read (wraps ErrMalformedInvoice)
 }
 
-// FindEmbeddedInvoice looks for an embedded e-invoice XML in a PDF: the
-// embedded files of the catalog (/AF and /Names /EmbeddedFiles, read with
-// mailroom/pdf), known invoice names first, plain or Flate-compressed, and
-// keeps the first that parses as an e-invoice. A PDF that cannot be read
-// (damaged, encrypted) yields nothing.
-func FindEmbeddedInvoice(data []byte) (emb *Embedded, inv *Invoice) {
-	defer func() {
-		if recover() != nil {
-			emb, inv = nil, nil
+// FindEmbeddedInvoice returns the first embedded e-invoice of a PDF that
+// parses (see FindEmbeddedInvoices).
+func FindEmbeddedInvoice(pdf []byte) (*Embedded, *Invoice) {
+	for _, e := range FindEmbeddedInvoices(pdf) {
+		if e.Invoice != nil {
+			return e, e.Invoice
 		}
-	}()
-	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return nil, nil
-	}
-	for _, c := range embeddedFiles(r) {
-		xml, err := r.DecodeStream(c.stream, MaxEmbeddedSize)
-		if err != nil {
-			continue
-		}
-		inv, err := Parse(xml)
-		if err != nil {
-			continue
-		}
-		return &Embedded{Name: knownName(c.name), XML: xml}, inv
 	}
 	return nil, nil
 }
 
-// candidate is an embedded file of the PDF.
-type candidate struct {
-	name   string // /UF or /F of its file specification
-	stream *pdf.Stream
-}
-
-// embeddedFiles returns the embedded files the catalog lists (each stream
-// once), those with a known invoice name first, then by name.
-func embeddedFiles(r *pdf.Reader) []candidate {
-	root, _, err := r.Catalog()
-	if err != nil {
+// FindEmbeddedInvoices looks for embedded e-invoice XMLs in a PDF. It is a
+// small scanner, not a full PDF parser: it reads every stream object whose
+// dictionary says /Type /EmbeddedFile (Flate-compressed or plain) and keeps
+// each whose XML has an e-invoice root, parsed or with the parse error.
+// Embedded file streams are never inside object streams, so this works for
+// PDF 1.4 and 1.5+ files alike; an encrypted PDF yields nothing.
+func FindEmbeddedInvoices(pdf []byte) []*Embedded {
+	if !bytes.Contains(pdf, []byte("EmbeddedFile")) || bytes.Contains(pdf, []byte("/Encrypt")) {
 		return nil
 	}
-	var specs []any
-	if ao, err := r.Resolve(root["AF"]); err == nil {
-		af, _ := ao.(pdf.Array)
-		specs = append(specs, af...)
+	var found []*Embedded
+	name := ""
+	for _, n := range embeddedNames {
+		if bytes.Contains(pdf, []byte("("+n+")")) || bytes.Contains(pdf, []byte("/"+n)) {
+			name = strings.ToLower(n)
+			break
+		}
 	}
-	if names, err := r.Dict(root["Names"]); err == nil {
-		if tree, err := r.NameTree(names["EmbeddedFiles"]); err == nil {
-			for _, v := range tree {
-				specs = append(specs, v)
+	for _, loc := range reEmbeddedType.FindAllIndex(pdf, -1) {
+		// The dictionary of this object: from the last "obj" before to "stream" after.
+		start := bytes.LastIndex(pdf[:loc[0]], []byte(" obj"))
+		if start < 0 {
+			continue
+		}
+		rest := pdf[loc[1]:]
+		sm := reStream.FindIndex(rest)
+		if sm == nil {
+			continue
+		}
+		dict := pdf[start : loc[1]+sm[0]]
+		if bytes.Contains(dict, []byte("endobj")) {
+			continue // the stream belongs to another object
+		}
+		body := rest[sm[1]:]
+		end := bytes.Index(body, []byte("endstream"))
+		if end < 0 {
+			continue
+		}
+		body = bytes.TrimRight(body[:end], "\r\n")
+		if reOtherFilter.Match(dict) {
+			continue
+		}
+		data := body
+		if reFilterFlate.Match(dict) {
+			zr, err := zlib.NewReader(bytes.NewReader(body))
+			if err != nil {
+				continue
+			}
+			data, err = io.ReadAll(io.LimitReader(zr, MaxEmbeddedSize+1))
+			if (err != nil && len(data) == 0) || len(data) > MaxEmbeddedSize {
+				continue
 			}
 		}
-	}
-	seen := map[*pdf.Stream]bool{}
-	var out []candidate
-	for _, sp := range specs {
-		name, s, err := r.EmbeddedFile(sp)
-		if err == nil && !seen[s] {
-			seen[s] = true
-			out = append(out, candidate{name: name, stream: s})
+		inv, err := Parse(data)
+		if err != nil && !errors.Is(err, ErrMalformedInvoice) {
+			continue
 		}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		ki, kj := knownName(out[i].name) != "", knownName(out[j].name) != ""
-		if ki != kj {
-			return ki
+		if err != nil {
+			inv = nil // only Syntax and Root are known
 		}
-		return out[i].name < out[j].name
-	})
-	return out
-}
-
-// knownName returns name in lower case if it is one of the invoice names
-// the standards give the embedded XML, else "".
-func knownName(name string) string {
-	for _, n := range embeddedNames {
-		if strings.EqualFold(name, n) {
-			return strings.ToLower(n)
-		}
+		found = append(found, &Embedded{Name: name, XML: data, Invoice: inv, Err: err})
 	}
-	return ""
+	return found
 }

@@ -9,6 +9,10 @@
 // passthrough), the PDF/A writer in pdf/pdfa, and mailroom/evidence (the
 // Transfervermerk as associated file, XMP, seal checks). Rendering stays
 // with MuPDF (go-fitz); readable PDFs are laid out by mailroom/rendition.
+// The signature classifier (mailroom/signature) and the e-invoice finder
+// (mailroom/einvoice) scan the bytes for /ByteRange and embedded-file
+// streams instead of reading objects, on purpose: damaged, truncated or
+// orphaned structures are still found there.
 //
 // The reader is deliberately small and strict: what it cannot read with
 // certainty is an error wrapping ErrUnsupported, never a guess. Objects are
