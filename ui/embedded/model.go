@@ -37,7 +37,7 @@ type Model struct {
 
 var _ ui.Model = (*Model)(nil)
 
-// New makes the model. opener renders page previews (scan.NewOpener).
+// New makes the model. opener renders page previews (pages.NewOpener in scan/pages).
 func New(cfg *mailroom.Config, st *store.Store, e *engine.Engine, opener mailroom.PageOpener) *Model {
 	return &Model{Config: cfg, Store: st, Engine: e,
 		ops:   &engine.PageOps{Store: st, Docs: st},

@@ -14,7 +14,7 @@ import (
 	"poststelle/mailroom/identity"
 	"poststelle/mailroom/store"
 	"poststelle/mailroom/testcorpus"
-	"poststelle/scan"
+	"poststelle/scan/pages"
 	"poststelle/ui/embedded"
 )
 
@@ -37,7 +37,7 @@ func newFixture(t *testing.T, ops ...mailroom.OperatorConfig) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	op := scan.NewOpener(scan.Options{})
+	op := pages.NewOpener(pages.Options{})
 	e := &engine.Engine{Config: cfg, Store: st, Opener: op, OneShot: true}
 	m := embedded.New(cfg, st, e, op)
 	t.Cleanup(m.Renderer().Close)
