@@ -103,7 +103,11 @@ type IntakeConfig struct {
 	StableDelay    Duration `toml:"stable_delay"`
 	PollInterval   Duration `toml:"poll_interval"`
 	RescanInterval Duration `toml:"rescan_interval"`
-	MaxFileSize    int64    `toml:"max_file_size"`
+	MaxFileSize    int64    `toml:"max_file_size"` // larger files are refused while they are copied
+	// Links says what hot folders do with symbolic links and special files
+	// (FIFOs, devices, sockets): "quarantine" (moved to quarantine/ with a
+	// reason file, the default) or "ignore" (left alone, logged once).
+	Links string `toml:"links"`
 }
 
 // PipelineConfig configures the workers.
@@ -113,6 +117,12 @@ type PipelineConfig struct {
 	Idle      Duration `toml:"idle"`       // how often idle workers look for work
 	Retry     Duration `toml:"retry"`      // first backoff after a failure (doubles, max 10 min)
 	MaxTries  int      `toml:"max_tries"`  // attempts before a document is quarantined
+	// Limits (docs/limits.md): one stage of one document, one page, the
+	// pages of one input, the wait for work in progress at shutdown.
+	StageTimeout    Duration `toml:"stage_timeout"`    // default 1h; then quarantined
+	PageTimeout     Duration `toml:"page_timeout"`     // default 60s per page (decode, analysis, OCR)
+	MaxPages        int      `toml:"max_pages"`        // default 2000; more pages are refused
+	ShutdownTimeout Duration `toml:"shutdown_timeout"` // default 20s; then work in progress is abandoned
 }
 
 // Profile is the intake profile of a watched folder or mailbox.

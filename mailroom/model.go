@@ -111,9 +111,12 @@ type PageText struct {
 type Item struct {
 	Source   string            // source name
 	Profile  Profile           // the profile of the folder or mailbox it came from
-	Path     string            // local file to read the content from
+	Path     string            // local file to read the content from: a regular file, never followed if a link
 	Name     string            // original file name
 	Metadata map[string]string // e.g. sub-folder names, mail headers
+	// MaxSize refuses a larger file while it is copied (an InputError;
+	// nothing is stored). 0: no limit. Engine.Accept sets intake.max_file_size.
+	MaxSize int64
 }
 
 // Flags the pipeline sets on documents and pages.

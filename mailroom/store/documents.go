@@ -7,13 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/google/uuid"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/safefile"
 )
 
 // ErrNotFound is returned for an unknown id.
@@ -24,7 +24,7 @@ var ErrNotFound = errors.New("not found")
 // same content from the same source returns the existing batch and
 // mailroom.ErrDuplicate (journaled, nothing stored twice).
 func (s *Store) Intake(ctx context.Context, item mailroom.Item) (*mailroom.Batch, *mailroom.Document, error) {
-	head, sum, size, err := s.storeOriginal(item.Path)
+	head, sum, size, err := s.storeOriginal(ctx, item.Path, item.MaxSize)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -59,10 +59,15 @@ func (s *Store) Intake(ctx context.Context, item mailroom.Item) (*mailroom.Batch
 }
 
 // storeOriginal copies the file at path into the originals and returns its
-// first bytes (for media-type sniffing), SHA-256 and size.
-func (s *Store) storeOriginal(path string) (head []byte, sum string, size int64, err error) {
-	f, err := os.Open(path)
+// first bytes (for media-type sniffing), SHA-256 and size. Only a regular
+// file is read, never through a symbolic link, and never more than max
+// bytes (0: no limit): anything else is an InputError and nothing is stored.
+func (s *Store) storeOriginal(ctx context.Context, path string, max int64) (head []byte, sum string, size int64, err error) {
+	f, _, err := safefile.OpenRegular(path)
 	if err != nil {
+		if errors.Is(err, safefile.ErrLink) || errors.Is(err, safefile.ErrNotRegular) {
+			return nil, "", 0, errNotRegular(err)
+		}
 		return nil, "", 0, fmt.Errorf("intake: %w", err)
 	}
 	defer f.Close()
@@ -72,8 +77,20 @@ func (s *Store) storeOriginal(path string) (head []byte, sum string, size int64,
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, "", 0, err
 	}
-	sum, size, err = s.putOriginal(f)
+	sum, size, err = s.putOriginal(ctx, f, max)
 	return head, sum, size, err
+}
+
+// errNotRegular is the reason for a link or special file given to intake.
+func errNotRegular(err error) error {
+	return mailroom.BadInput("Keine gewöhnliche Datei (Verknüpfung, FIFO, Gerät oder Socket) – nicht gelesen",
+		"not a regular file (link, FIFO, device or socket) – not read", err)
+}
+
+// ErrTooLarge is the reason for a file over max bytes.
+func ErrTooLarge(max int64) error {
+	return mailroom.BadInput(fmt.Sprintf("Datei ist zu groß (mehr als %d Bytes)", max),
+		fmt.Sprintf("file too large (more than %d bytes)", max), nil)
 }
 
 // newIntakeDocument is the batch's first document: all of it, in state

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -20,17 +21,24 @@ func (s *Store) layout() mailroom.Layout { return mailroom.Layout{Root: s.dataDi
 // putOriginal copies r into the content-addressed originals directory: it is
 // written to a temp name, fsync'ed, renamed (read-only), and the directory
 // fsync'ed. It returns the SHA-256 (hex) and the size. An existing original
-// with the same content is kept as it is.
-func (s *Store) putOriginal(r io.Reader) (string, int64, error) {
+// with the same content is kept as it is. More than max bytes (0: no limit)
+// stop the copy at once with ErrTooLarge; the temp file is removed.
+func (s *Store) putOriginal(ctx context.Context, r io.Reader, max int64) (string, int64, error) {
 	f, err := safefile.Create(s.layout().OriginalsTemp(), "in-*")
 	if err != nil {
 		return "", 0, err
 	}
 	defer f.Abort()
+	if max > 0 {
+		r = io.LimitReader(r, max+1)
+	}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), r)
+	n, err := io.Copy(io.MultiWriter(f, h), ctxReader{ctx, r})
 	if err != nil {
 		return "", 0, fmt.Errorf("storing original: %w", err)
+	}
+	if max > 0 && n > max {
+		return "", 0, ErrTooLarge(max)
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	dst := s.OriginalPath(sum)
@@ -44,6 +52,19 @@ func (s *Store) putOriginal(r io.Reader) (string, int64, error) {
 		return "", 0, fmt.Errorf("storing original: %w", err)
 	}
 	return sum, n, nil
+}
+
+// ctxReader ends a long copy when ctx ends (shutdown during a large intake).
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // CleanTemp removes leftovers of interrupted writes in originals/tmp. Call it

@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -32,9 +30,15 @@ type HotFolder struct {
 	StableDelay    time.Duration
 	PollInterval   time.Duration
 	RescanInterval time.Duration
-	Log            *slog.Logger
+	// Links: what happens to symbolic links and special files (FIFOs,
+	// devices, sockets), which are never read: mailroom.LinksQuarantine
+	// ("" too) moves them to quarantine/ with a reason file,
+	// mailroom.LinksIgnore leaves them and logs them once.
+	Links string
+	Log   *slog.Logger
 
 	cands    map[string]*candidate
+	ignored  map[string]bool // links and special files left alone (logged once)
 	addWatch func(dir string)
 }
 
@@ -54,6 +58,10 @@ func (h *HotFolder) Name() string { return "folder:" + h.Profile.Name }
 
 // DoneDir is the folder acknowledged files are moved into.
 const DoneDir = "done"
+
+// QuarantineDir is the folder that links, special files and files intake
+// refused are moved into, each with a reason file beside it.
+const QuarantineDir = "quarantine"
 
 // Ignored reports whether a file name is a temp, lock or hidden file.
 func Ignored(name string) bool {
@@ -89,6 +97,7 @@ func (h *HotFolder) Run(ctx context.Context, accept func(context.Context, mailro
 		h.RescanInterval = time.Minute
 	}
 	h.cands = map[string]*candidate{}
+	h.ignored = map[string]bool{}
 
 	var events <-chan fsnotify.Event
 	var errs <-chan error
@@ -147,8 +156,12 @@ func (h *HotFolder) event(ev fsnotify.Event) {
 		return
 	}
 	if ev.Op&(fsnotify.Create|fsnotify.Write|fsnotify.Chmod) != 0 {
-		fi, err := os.Stat(ev.Name)
+		fi, err := os.Lstat(ev.Name) // a link is looked at, never followed
 		if err != nil {
+			return
+		}
+		if !fi.IsDir() && !fi.Mode().IsRegular() {
+			h.notRegular(ev.Name, fi.Mode())
 			return
 		}
 		if fi.IsDir() {
@@ -171,7 +184,7 @@ func (h *HotFolder) skipDir(p string) bool {
 		return true
 	}
 	first := strings.Split(filepath.ToSlash(rel), "/")[0]
-	return first == DoneDir || strings.HasPrefix(filepath.Base(p), ".")
+	return first == DoneDir || first == QuarantineDir || strings.HasPrefix(filepath.Base(p), ".")
 }
 
 func (h *HotFolder) watchTree(w *fsnotify.Watcher, root string) {
@@ -202,7 +215,11 @@ func (h *HotFolder) scan() {
 			}
 			return nil
 		}
-		if Ignored(d.Name()) || !d.Type().IsRegular() {
+		if Ignored(d.Name()) {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			h.notRegular(p, d.Type())
 			return nil
 		}
 		fi, err := d.Info()
@@ -216,6 +233,11 @@ func (h *HotFolder) scan() {
 	for p := range h.cands {
 		if !seen[p] {
 			delete(h.cands, p)
+		}
+	}
+	for p := range h.ignored {
+		if _, err := os.Lstat(p); err != nil {
+			delete(h.ignored, p)
 		}
 	}
 }
@@ -232,96 +254,3 @@ func (h *HotFolder) observe(p string, fi fs.FileInfo) {
 	}
 }
 
-// check takes every candidate that has been stable long enough.
-func (h *HotFolder) check(ctx context.Context, accept func(context.Context, mailroom.Item) error) {
-	now := time.Now()
-	for p, c := range h.cands {
-		if ctx.Err() != nil {
-			return
-		}
-		fi, err := os.Stat(p)
-		if err != nil {
-			delete(h.cands, p)
-			continue
-		}
-		if c.size != fi.Size() || !c.mtime.Equal(fi.ModTime()) {
-			c.size, c.mtime, c.stableAt = fi.Size(), fi.ModTime(), now
-			continue
-		}
-		if now.Sub(c.stableAt) < h.StableDelay || now.Before(c.nextTry) {
-			continue
-		}
-		if err := canOpen(p); err != nil {
-			if !c.announced {
-				h.log().Info("file not readable yet; waiting", "file", p, "err", err)
-				c.announced = true
-			}
-			c.nextTry = now.Add(h.StableDelay)
-			continue
-		}
-		if err := h.take(ctx, p, accept); err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			c.failures++
-			backoff := time.Duration(1<<min(c.failures, 8)) * time.Second
-			c.nextTry = now.Add(backoff)
-			h.log().Error("intake failed; file kept, will retry", "file", p, "err", err, "retry_in", backoff)
-			continue
-		}
-		delete(h.cands, p)
-	}
-}
-
-func canOpen(p string) error {
-	f, err := os.Open(p)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	var b [1]byte
-	if _, err := f.Read(b[:]); err != nil && err != io.EOF {
-		return err
-	}
-	return nil
-}
-
-func (h *HotFolder) take(ctx context.Context, p string, accept func(context.Context, mailroom.Item) error) error {
-	rel, _ := filepath.Rel(h.Dir, p)
-	meta := map[string]string{}
-	if dir := filepath.Dir(filepath.ToSlash(rel)); dir != "." {
-		meta["subfolder"] = dir
-		for i, part := range strings.Split(dir, "/") {
-			meta["subfolder_"+strconv.Itoa(i+1)] = part
-		}
-	}
-	it := mailroom.Item{Source: h.Name(), Profile: h.Profile, Path: p, Name: filepath.Base(p), Metadata: meta}
-	if err := accept(ctx, it); err != nil {
-		return err
-	}
-	return h.acknowledge(p, rel)
-}
-
-// acknowledge deletes the file or moves it to done/, keeping its sub-path.
-func (h *HotFolder) acknowledge(p, rel string) error {
-	if h.AfterIntake == "move" {
-		dst := filepath.Join(h.Dir, DoneDir, rel)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o770); err != nil {
-			return err
-		}
-		if _, err := os.Stat(dst); err == nil {
-			ext := filepath.Ext(dst)
-			dst = strings.TrimSuffix(dst, ext) + "-" + time.Now().Format("20060102-150405.000000000") + ext
-		}
-		if err := os.Rename(p, dst); err != nil {
-			return fmt.Errorf("moving to done/: %w", err)
-		}
-	} else if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("deleting after intake: %w", err)
-	}
-	if d, err := os.Open(filepath.Dir(p)); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}

@@ -17,8 +17,8 @@ func init() {
 			e.Sources = append(e.Sources, &hotfolder.HotFolder{
 				Dir: w.Cfg.Resolve(f.Path), Profile: f.Profile, AfterIntake: f.AfterIntake, Poll: f.Poll,
 				StableDelay: w.Cfg.Intake.StableDelay.Duration, PollInterval: w.Cfg.Intake.PollInterval.Duration,
-				RescanInterval: w.Cfg.Intake.RescanInterval.Duration,
-				Log:            w.Log.With("source", "folder:"+f.Name),
+				RescanInterval: w.Cfg.Intake.RescanInterval.Duration, Links: w.Cfg.Intake.Links,
+				Log: w.Log.With("source", "folder:"+f.Name),
 			})
 		}
 		return nil
