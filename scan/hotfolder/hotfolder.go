@@ -253,4 +253,3 @@ func (h *HotFolder) observe(p string, fi fs.FileInfo) {
 		c.size, c.mtime, c.stableAt = fi.Size(), fi.ModTime(), now
 	}
 }
-
