@@ -11,14 +11,18 @@ import (
 
 // Advance runs the stage that d's state calls for. Failures go to the
 // document (retry with backoff, or quarantine); Advance never panics and
-// never stops other documents.
+// never stops other documents. A step has pipeline.stage_timeout: past it
+// the document is quarantined ("Verarbeitung dauerte zu lange") and the
+// step, if it does not stop, is abandoned (watchdog.go). When ctx ends
+// (shutdown) Advance returns within pipeline.shutdown_timeout and the
+// document is redone at the next start.
 func (e *Engine) Advance(ctx context.Context, d *mailroom.Document) {
 	st := e.stageFor(d.State)
 	if st == nil {
 		return
 	}
 	start := time.Now()
-	err := e.safeStep(ctx, st, d)
+	err := e.guardedStep(ctx, st, d)
 	if e.Hooks.StepDone != nil {
 		e.Hooks.StepDone(st.Name(), time.Since(start), err)
 	}

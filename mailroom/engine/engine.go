@@ -43,7 +43,9 @@ type Engine struct {
 	// document at once instead of retrying later.
 	OneShot bool
 
-	id string
+	id          string
+	restart     chan struct{} // closed by checkStuck: Run returns ErrStuck
+	restartOnce sync.Once
 }
 
 // Hooks let an observer count what the engine does. All fields are optional.
@@ -83,8 +85,14 @@ func (e *Engine) Workers() int {
 
 // Run runs sources, runners, the dispatcher and the workers until ctx ends.
 // Work in progress is abandoned safely at cancellation: its lease is dropped
-// and it is redone at the next start.
+// and it is redone at the next start. Run returns at most
+// pipeline.shutdown_timeout (plus a few seconds) after ctx ended, even when
+// a step is stuck in C code (errShutdownSlow then), and returns ErrStuck
+// when stuck calls need a restart of the process (watchdog.go).
 func (e *Engine) Run(ctx context.Context) error {
+	e.restart, e.restartOnce = make(chan struct{}), sync.Once{}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var wg sync.WaitGroup
 	supervise := func(r mailroom.Runner) {
 		wg.Add(1)
@@ -110,9 +118,23 @@ func (e *Engine) Run(ctx context.Context) error {
 			e.work(ctx, queue)
 		}()
 	}
-	<-ctx.Done()
-	wg.Wait()
+	stuck := false
+	select {
+	case <-ctx.Done():
+	case <-e.restart:
+		stuck = true
+		cancel()
+	}
+	wait := e.pipeline().ShutdownWait() + 2*stepGrace
+	if !waitBounded(wg.Wait, wait) {
+		e.releaseQueued(queue)
+		e.log().Error("shutdown: parts still running", "waited", wait)
+		return errShutdownSlow(wait)
+	}
 	e.releaseQueued(queue)
+	if stuck {
+		return ErrStuck
+	}
 	return nil
 }
 
@@ -137,6 +159,7 @@ func (e *Engine) work(ctx context.Context, queue <-chan *mailroom.Document) {
 			return
 		case d := <-queue:
 			e.Advance(ctx, d)
+			e.checkStuck()
 		}
 	}
 }
