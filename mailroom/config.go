@@ -120,7 +120,7 @@ type PipelineConfig struct {
 	// Limits (docs/limits.md): one stage of one document, one page, the
 	// pages of one input, the wait for work in progress at shutdown.
 	StageTimeout    Duration `toml:"stage_timeout"`    // default 1h; then quarantined
-	PageTimeout     Duration `toml:"page_timeout"`     // default 60s per page (decode, analysis, OCR)
+	PageTimeout     Duration `toml:"page_timeout"`     // default 30s per page and decoder call
 	MaxPages        int      `toml:"max_pages"`        // default 2000; more pages are refused
 	ShutdownTimeout Duration `toml:"shutdown_timeout"` // default 20s; then work in progress is abandoned
 }

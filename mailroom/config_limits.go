@@ -8,7 +8,7 @@ import (
 // Defaults of the limits (docs/limits.md), used where a field is zero.
 const (
 	DefaultStageTimeout    = time.Hour
-	DefaultPageTimeout     = time.Minute
+	DefaultPageTimeout     = 30 * time.Second
 	DefaultMaxPages        = 2000
 	DefaultShutdownTimeout = 20 * time.Second
 )

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
 	"os"
@@ -21,7 +23,15 @@ type ImageSet struct {
 	closed    bool
 }
 
+// maxImageFile bounds a JPEG or PNG file, which is read whole: a scanned
+// page is far smaller, and more would only be data the decoder skips.
+const maxImageFile = 256 << 20
+
 func openImage(path, mediaType string, opt Options) (mailroom.PageSet, error) {
+	if fi, err := os.Stat(path); err == nil && fi.Size() > maxImageFile {
+		return nil, mailroom.BadInput(fmt.Sprintf("Bilddatei ist zu groß (%d Bytes, höchstens %d)", fi.Size(), maxImageFile),
+			fmt.Sprintf("image file too large (%d bytes, limit %d)", fi.Size(), maxImageFile), nil)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -37,6 +47,9 @@ func openImage(path, mediaType string, opt Options) (mailroom.PageSet, error) {
 			"image file is damaged or not a valid image", err)
 	}
 	if err := checkPixels(int64(cfg.Width), int64(cfg.Height), opt.maxPixels()); err != nil {
+		return nil, err
+	}
+	if err := checkDecodeMemory(0, int64(cfg.Width)*int64(cfg.Height)*bytesPerPixel(cfg.ColorModel), opt); err != nil {
 		return nil, err
 	}
 	dpi := 0.0
@@ -61,7 +74,7 @@ func (s *ImageSet) Page(ctx context.Context, i int, dpi float64) (mailroom.Page,
 	if i != 0 {
 		return mailroom.Page{}, errPageRange(i, 1)
 	}
-	img, _, err := withTimeout(ctx, s.opt.pageTimeout(), func() (image.Image, error) {
+	img, _, err := withTimeout(ctx, s.opt.pageTimeout(), "Bild", "image", func() (image.Image, error) {
 		if s.mediaType == mailroom.MediaJPEG {
 			return jpeg.Decode(bytes.NewReader(s.data))
 		}
@@ -82,6 +95,25 @@ func (s *ImageSet) Close() error { s.closed = true; s.data = nil; return nil }
 
 // Raw returns the encoded image as it came (for passthrough into the PDF).
 func (s *ImageSet) Raw() ([]byte, string) { return s.data, s.mediaType }
+
+// bytesPerPixel is what the Go decoders allocate per pixel for a colour
+// model (YCbCr counted as 4:4:4, the most it can be).
+func bytesPerPixel(m color.Model) int64 {
+	switch m {
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.YCbCrModel:
+		return 3
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 4 // RGBA, NRGBA, CMYK
+}
 
 // guessDPI returns dpi if the file told it, otherwise a guess: a page about
 // A4 or letter wide at 200–600 dpi is taken at that resolution, else 300.
@@ -115,6 +147,9 @@ func jpegDPI(b []byte) float64 {
 			continue
 		}
 		n := int(binary.BigEndian.Uint16(b[i+2:]))
+		if n < 2 {
+			return 0 // a segment length counts its own two bytes
+		}
 		seg := b[i+4 : min(len(b), i+2+n)]
 		if m == 0xE0 && len(seg) >= 12 && string(seg[:5]) == "JFIF\x00" {
 			units := seg[7]

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
+	"math"
 	"os"
 	"runtime/debug"
 	"time"
@@ -12,7 +12,8 @@ import (
 	"poststelle/mailroom"
 )
 
-// Options configure input decoding.
+// Options configure input decoding. The zero value gives the defaults
+// (docs/limits.md); FromConfig takes them from the configuration.
 type Options struct {
 	// DPI is the rendering resolution for PDF pages when the caller asks for
 	// dpi 0. 0 means 300.
@@ -22,6 +23,27 @@ type Options struct {
 	MaxPixels int64
 	// PageTimeout bounds the decoding of one page. 0 means 60 s.
 	PageTimeout time.Duration
+	// MaxPages refuses inputs with more pages. 0 means 2000.
+	MaxPages int
+	// RenderPixels is the most pixels MuPDF renders a page with; a larger
+	// page is rendered at a lower resolution (not below 72 dpi). 0 means
+	// 50 megapixels (A4 at 300 dpi has 8.7).
+	RenderPixels int64
+	// RenderMemory limits the memory of the MuPDF child process. 0 means
+	// 1 GiB.
+	RenderMemory int64
+	// DecodeMemory refuses images (JPEG, PNG, TIFF, a PDF's page image)
+	// whose decoded form needs more memory. 0 means 512 MiB.
+	DecodeMemory int64
+	// InProcess runs MuPDF in this process instead of a child process (a
+	// stuck call can then only be abandoned, not ended).
+	InProcess bool
+}
+
+// FromConfig returns the options the configuration sets.
+func FromConfig(c *mailroom.Config) Options {
+	return Options{DPI: c.Recognition.DPI, MaxPixels: c.Recognition.MaxPixels,
+		PageTimeout: c.Pipeline.PageDeadline(), MaxPages: c.Pipeline.PageLimit()}
 }
 
 func (o Options) dpi() float64 {
@@ -31,18 +53,41 @@ func (o Options) dpi() float64 {
 	return 300
 }
 
-func (o Options) maxPixels() int64 {
-	if o.MaxPixels > 0 {
-		return o.MaxPixels
-	}
-	return 200_000_000
-}
+func (o Options) maxPixels() int64 { return orInt(o.MaxPixels, 200_000_000) }
 
 func (o Options) pageTimeout() time.Duration {
 	if o.PageTimeout > 0 {
 		return o.PageTimeout
 	}
-	return 60 * time.Second
+	return mailroom.DefaultPageTimeout
+}
+
+func (o Options) maxPages() int {
+	if o.MaxPages > 0 {
+		return o.MaxPages
+	}
+	return mailroom.DefaultMaxPages
+}
+
+func (o Options) renderPixels() int64 { return orInt(o.RenderPixels, 50_000_000) }
+func (o Options) renderMemory() int64 { return orInt(o.RenderMemory, 1<<30) }
+func (o Options) decodeMemory() int64 { return orInt(o.DecodeMemory, 512<<20) }
+
+func orInt(v, def int64) int64 {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// fitDPI lowers dpi so that a page of w×h points has at most renderPixels
+// pixels, but not below 72 dpi.
+func (o Options) fitDPI(w, h, dpi float64) float64 {
+	px := w * h * dpi * dpi / (72 * 72)
+	if limit := float64(o.renderPixels()); px > limit {
+		dpi = math.Max(72, math.Floor(dpi*math.Sqrt(limit/px)))
+	}
+	return dpi
 }
 
 // Opener opens stored originals (PDF, TIFF incl. multi-page and CCITT, JPEG,
@@ -117,48 +162,6 @@ func checkPixels(w, h int64, limit int64) error {
 
 func errPageRange(i, n int) error {
 	return fmt.Errorf("page index %d out of range (0…%d)", i, n-1)
-}
-
-// withTimeout runs f in its own goroutine and gives up after d or when ctx
-// ends. A decoder stuck in C code cannot be stopped; its goroutine is left
-// behind and the caller must not reuse the decoder (abandoned is set).
-func withTimeout[T any](ctx context.Context, d time.Duration, f func() (T, error)) (T, bool, error) {
-	type res struct {
-		v   T
-		err error
-	}
-	ch := make(chan res, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				var zero T
-				ch <- res{zero, mailroom.BadInput("Seite konnte nicht dekodiert werden (interner Fehler)",
-					"page could not be decoded (decoder panic)", fmt.Errorf("%v", p))}
-			}
-		}()
-		v, err := f()
-		ch <- res{v, err}
-	}()
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case r := <-ch:
-		return r.v, false, r.err
-	case <-ctx.Done():
-		var zero T
-		return zero, true, ctx.Err()
-	case <-t.C:
-		var zero T
-		return zero, true, mailroom.BadInput(
-			fmt.Sprintf("Seite konnte nicht innerhalb von %s dekodiert werden", d),
-			fmt.Sprintf("page could not be decoded within %s", d), nil)
-	}
-}
-
-// pageImage is what decoders return: the image and its resolution.
-type pageImage struct {
-	img image.Image
-	dpi float64
 }
 
 var errClosed = errors.New("page set is closed")

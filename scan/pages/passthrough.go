@@ -48,6 +48,12 @@ func (s *PDFSet) Passthrough(i int) (pt *Passthrough, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// The decoded samples and the gray copy: over the decode budget the
+	// page is rendered instead (at the render budget's resolution).
+	need := int64(pi.Width) * int64(pi.Height) * int64(1+(max(1, pi.Components)*max(1, pi.BPC)+7)/8)
+	if need > s.opt.decodeMemory() {
+		return nil, noPass("image needs %d MiB decoded, budget %d MiB", need>>20, s.opt.decodeMemory()>>20)
+	}
 	img, err := pdfa.FromPageImage(pi)
 	if err != nil {
 		return nil, err

@@ -12,66 +12,54 @@ import (
 	"poststelle/mailroom/pdf"
 )
 
-// PDFSet renders PDF pages with MuPDF (go-fitz), one page at a time. Pages
-// that are one full-page image can be taken over instead (Passthrough), and
-// born-digital pages bring their own text (TextLayer).
+// PDFSet renders PDF pages with MuPDF (go-fitz, in a child process by
+// default: mupdf_child.go), one page at a time. Pages that are one
+// full-page image can be taken over instead (Passthrough), and born-digital
+// pages bring their own text (TextLayer). Before MuPDF renders a page its
+// cost is checked with mailroom/pdf (cost.go).
 type PDFSet struct {
 	path string
-	doc  *fitz.Document
+	doc  mupdfDoc
 	n    int
 	opt  Options
-	// abandoned: a render timed out and may still run in C; the document
-	// must not be touched or freed any more.
-	abandoned bool
-	// Image passthrough (passthrough.go): the same file read with the
-	// object reader, opened on first use; rawFailed when the file cannot
-	// be read that way (every page is then rendered).
+	// Image passthrough (passthrough.go) and the cost check (cost.go): the
+	// same file read with the object reader, opened on first use;
+	// rawFailed when the file cannot be read that way (every page is then
+	// rendered, unchecked).
 	raw       *pdf.Reader
 	rawPages  []pdf.Page
 	rawFailed bool
 }
 
 func openPDF(ctx context.Context, path string, opt Options) (mailroom.PageSet, error) {
-	type opened struct {
-		doc *fitz.Document
-		n   int
-	}
-	o, abandoned, err := withTimeout(ctx, opt.pageTimeout(), func() (opened, error) {
-		doc, err := fitz.New(path)
-		if err != nil {
-			if doc != nil {
-				doc.Close()
-			}
-			return opened{}, err
-		}
-		return opened{doc, doc.NumPage()}, nil
-	})
-	if abandoned {
-		return nil, err
-	}
+	doc, err := openMuPDF(ctx, path, opt)
 	if err != nil {
-		if _, ok := mailroom.AsInputError(err); ok {
+		if _, ok := mailroom.AsInputError(err); ok || ctx.Err() != nil {
 			return nil, err
 		}
 		switch {
-		case errors.Is(err, fitz.ErrNeedsPassword):
+		case errors.Is(err, errNeedsPassword):
 			return nil, mailroom.BadInput("PDF ist passwortgeschützt (verschlüsselt) und kann nicht gelesen werden",
 				"PDF is password protected (encrypted) and cannot be read", err)
-		case errors.Is(err, fitz.ErrNoSuchFile):
+		case errors.Is(err, errNoSuchFile):
 			return nil, err // not the input's fault
 		default:
 			return nil, mailroom.BadInput("Datei ist keine lesbare PDF-Datei (beschädigt oder kein PDF)",
 				"file is not a readable PDF (damaged or not a PDF)", err)
 		}
 	}
-	if o.n <= 0 {
-		o.doc.Close()
+	n := doc.Pages()
+	if n <= 0 {
+		doc.Close()
 		// MuPDF repairs a truncated file to zero pages: say that it may be cut off.
 		return nil, mailroom.BadInput("PDF enthält keine lesbaren Seiten (leer, abgeschnitten oder beschädigt)",
 			"PDF has no readable pages (empty, truncated or damaged)", nil)
 	}
-	s := &PDFSet{path: path, doc: o.doc, n: o.n, opt: opt}
-	return s, nil
+	if err := checkPageCount(n, opt, true); err != nil {
+		doc.Close()
+		return nil, err
+	}
+	return &PDFSet{path: path, doc: doc, n: n, opt: opt}, nil
 }
 
 var _ mailroom.PageSet = (*PDFSet)(nil)
@@ -79,14 +67,13 @@ var _ mailroom.PageSet = (*PDFSet)(nil)
 // Len implements mailroom.PageSet.
 func (s *PDFSet) Len() int { return s.n }
 
-// Page implements mailroom.PageSet: page i rendered by MuPDF at dpi.
+// Page implements mailroom.PageSet: page i rendered by MuPDF at dpi. A page
+// that would need more than the render budget (Options.RenderPixels) at
+// dpi is rendered at a lower resolution (Page.DPI says which, at least
+// 72 dpi); one over the pixel limit even then is refused.
 func (s *PDFSet) Page(ctx context.Context, i int, dpi float64) (mailroom.Page, error) {
 	if s.doc == nil {
 		return mailroom.Page{}, errClosed
-	}
-	if s.abandoned {
-		return mailroom.Page{}, mailroom.BadInput("PDF konnte nicht dekodiert werden (Zeitüberschreitung)",
-			"PDF could not be decoded (timeout)", nil)
 	}
 	if i < 0 || i >= s.n {
 		return mailroom.Page{}, errPageRange(i, s.n)
@@ -94,31 +81,35 @@ func (s *PDFSet) Page(ctx context.Context, i int, dpi float64) (mailroom.Page, e
 	if dpi <= 0 {
 		dpi = s.opt.dpi()
 	}
-	pi, abandoned, err := withTimeout(ctx, s.opt.pageTimeout(), func() (pageImage, error) {
-		b, err := s.doc.Bound(i)
-		if err != nil {
-			return pageImage{}, mailroom.BadInput(fmt.Sprintf("PDF-Seite %d kann nicht geladen werden", i+1),
-				fmt.Sprintf("PDF page %d cannot be loaded", i+1), err)
-		}
-		w := int64(math.Ceil(float64(b.Dx()) * dpi / 72))
-		h := int64(math.Ceil(float64(b.Dy()) * dpi / 72))
-		if err := checkPixels(w, h, s.opt.maxPixels()); err != nil {
-			return pageImage{}, err
-		}
-		img, err := s.doc.ImageDPI(i, dpi)
-		if err != nil {
-			return pageImage{}, mailroom.BadInput(fmt.Sprintf("PDF-Seite %d kann nicht dargestellt werden", i+1),
-				fmt.Sprintf("PDF page %d cannot be rendered", i+1), err)
-		}
-		return pageImage{img: img, dpi: dpi}, nil
-	})
-	if abandoned {
-		s.abandoned = true
-	}
-	if err != nil {
+	if err := s.checkCost(i); err != nil {
 		return mailroom.Page{}, err
 	}
-	return mailroom.Page{Index: i, Image: pi.img, DPI: pi.dpi}, nil
+	b, err := s.doc.Bound(ctx, i)
+	if err != nil {
+		return mailroom.Page{}, pageErr(err, fmt.Sprintf("PDF-Seite %d kann nicht geladen werden", i+1),
+			fmt.Sprintf("PDF page %d cannot be loaded", i+1))
+	}
+	dpi = s.opt.fitDPI(float64(b.Dx()), float64(b.Dy()), dpi)
+	w := int64(math.Ceil(float64(b.Dx()) * dpi / 72))
+	h := int64(math.Ceil(float64(b.Dy()) * dpi / 72))
+	if err := checkPixels(w, h, s.opt.maxPixels()); err != nil {
+		return mailroom.Page{}, err
+	}
+	img, err := s.doc.Render(ctx, i, dpi)
+	if err != nil {
+		return mailroom.Page{}, pageErr(err, fmt.Sprintf("PDF-Seite %d kann nicht dargestellt werden", i+1),
+			fmt.Sprintf("PDF page %d cannot be rendered", i+1))
+	}
+	return mailroom.Page{Index: i, Image: img, DPI: dpi}, nil
+}
+
+// pageErr keeps input errors and cancellation as they are and makes any
+// other MuPDF error bad input with the given reason.
+func pageErr(err error, de, en string) error {
+	if _, ok := mailroom.AsInputError(err); ok || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return mailroom.BadInput(de, en, err)
 }
 
 // Close implements mailroom.PageSet.
@@ -127,11 +118,26 @@ func (s *PDFSet) Close() error {
 		s.raw.Close()
 		s.raw, s.rawPages = nil, nil
 	}
-	if s.doc != nil && !s.abandoned {
+	if s.doc != nil {
 		s.doc.Close()
 	}
 	s.doc = nil
 	return nil
+}
+
+// checkPageCount refuses inputs with more pages than Options.MaxPages;
+// counted is false when the count stopped after the limit.
+func checkPageCount(n int, opt Options, counted bool) error {
+	max := opt.maxPages()
+	switch {
+	case n <= max:
+		return nil
+	case !counted:
+		return mailroom.BadInput(fmt.Sprintf("Dokument hat zu viele Seiten (mehr als %d)", max),
+			fmt.Sprintf("document has too many pages (more than %d)", max), nil)
+	}
+	return mailroom.BadInput(fmt.Sprintf("Dokument hat zu viele Seiten (%d, höchstens %d)", n, max),
+		fmt.Sprintf("document has too many pages (%d, limit %d)", n, max), nil)
 }
 
 func init() {

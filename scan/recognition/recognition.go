@@ -36,7 +36,10 @@ type Options struct {
 	MinOrientConfidence float64
 	// MaxSkew is the largest skew searched for, in degrees; 0 = 20.
 	MaxSkew float64
-	Log     *slog.Logger
+	// Pages are the decoding limits (pages.FromConfig); zero fields take
+	// the recognition configuration's DPI and max_pixels and the defaults.
+	Pages pages.Options
+	Log   *slog.Logger
 }
 
 // Recognition makes documents searchable: it decodes each page, analyses a
@@ -69,9 +72,14 @@ func New(opt Options) *Recognition {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
-	c := opt.Config
-	return &Recognition{opt: opt, opener: pages.NewOpener(pages.Options{DPI: c.DPI, MaxPixels: c.MaxPixels}),
-		slots: make(chan struct{}, opt.Workers)}
+	po := opt.Pages
+	if po.DPI == 0 {
+		po.DPI = opt.Config.DPI
+	}
+	if po.MaxPixels == 0 {
+		po.MaxPixels = opt.Config.MaxPixels
+	}
+	return &Recognition{opt: opt, opener: pages.NewOpener(po), slots: make(chan struct{}, opt.Workers)}
 }
 
 // LimitMemory sets a soft limit for the Go heap (unless GOMEMLIMIT is

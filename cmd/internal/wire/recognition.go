@@ -15,7 +15,7 @@ func init() {
 	// Recognition: page decoding for the split step, and OCR to PDF/A.
 	register("20-recognition", func(w *Wiring, e *engine.Engine) error {
 		rc := w.Cfg.Recognition
-		e.Opener = pages.NewOpener(pages.Options{DPI: rc.DPI, MaxPixels: rc.MaxPixels})
+		e.Opener = pages.NewOpener(pages.FromConfig(w.Cfg))
 		if w.without(Recognition) {
 			return nil
 		}
@@ -29,7 +29,7 @@ func init() {
 			orient = pool
 		}
 		e.Recognition = recognition.New(recognition.Options{Config: rc, Recognizer: pool, Orienter: orient,
-			Workers: pool.Workers(), Log: w.Log.With("component", "recognition")})
+			Workers: pool.Workers(), Pages: pages.FromConfig(w.Cfg), Log: w.Log.With("component", "recognition")})
 		return nil
 	})
 }
