@@ -12,6 +12,8 @@ import (
 type Case struct {
 	// Name is the file name as dropped (it may hold control characters).
 	Name string
+	// File is the name in testdata/corpus when it differs from Name.
+	File string
 	// Make creates the input at path: a file, a FIFO or a symbolic link.
 	// scratch is a folder outside the hot folder for link targets.
 	Make func(path, scratch string) error
@@ -26,6 +28,14 @@ type Case struct {
 	Big bool
 	// Special: not a regular file (FIFO, link); cannot be kept in testdata.
 	Special bool
+}
+
+// Stored is the case's name in testdata/corpus.
+func (c Case) Stored() string {
+	if c.File != "" {
+		return c.File
+	}
+	return c.Name
 }
 
 // MaxFileSize is the intake.max_file_size the cases assume (the sparse
@@ -76,7 +86,7 @@ func imageCases() []Case {
 
 func otherCases() []Case {
 	return []Case{
-		{Name: "Rechnung\x1b[31m\n\u202efdp.pdf", Want: "review", Make: file(TextPage)},
+		{Name: "Rechnung\x1b[31m\n\u202efdp.pdf", File: "name-with-control-characters.pdf", Want: "review", Make: file(TextPage)},
 		{Name: "xml-deep-nesting.xml", Want: "zu tief verschachtelt", Make: file(DeepXML)},
 		{Name: "mail-folded-header.eml", Want: "*", Make: file(FoldedMail)},
 		{Name: "sparse-over-max-file-size.pdf", Want: "Datei ist zu groß", Refused: true, Special: true,

@@ -227,8 +227,8 @@ func TestNameTree(t *testing.T) {
 	}
 }
 
-// FuzzReader feeds arbitrary bytes through everything the passthrough and
-// the evidence checks read: no panic, no unbounded work.
+// FuzzReader feeds arbitrary bytes through everything the passthrough, the
+// page cost check and the evidence checks read: no panic, no unbounded work.
 func FuzzReader(f *testing.F) {
 	for _, rel := range [][]string{{"ocrmypdf", "linn.pdf"}, {"ocrmypdf", "skew.pdf"}} {
 		if b, err := os.ReadFile(testcorpus.Path(f, rel...)); err == nil && len(b) < 200_000 {
@@ -259,6 +259,9 @@ func FuzzReader(f *testing.F) {
 				}
 				return nil
 			})
+			if c, err := r.PageCost(p, CostLimits{Content: 1 << 20, Pixels: 1 << 30, Streams: 100}); err == nil && (c.Content < 0 || c.Pixels < 0) {
+				t.Fatalf("negative cost %+v", c)
+			}
 		}
 	})
 }
