@@ -11,6 +11,7 @@ import (
 
 	"poststelle/mailroom"
 	"poststelle/mailroom/engine"
+	"poststelle/scan/hotfolder"
 )
 
 func init() {
@@ -25,6 +26,13 @@ type batchLine struct {
 	PageCount  int                  `json:"page_count"`
 	Separators []mailroom.Separator `json:"separators"`
 	Duplicate  bool                 `json:"duplicate,omitempty"`
+}
+
+// refusedLine is printed for a file intake refused: nothing was stored.
+type refusedLine struct {
+	Type   string `json:"type"` // "refused"
+	Source string `json:"source"`
+	Reason string `json:"reason"`
 }
 
 type documentLine struct {
@@ -70,6 +78,7 @@ func runProcess(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	exitAfterShutdown(ctx, cfg)
 	log := newLogger(cfg, os.Stderr)
 	st.CleanTemp()
 	w := &wiring{Cfg: cfg, Store: st, Log: log}
@@ -106,8 +115,14 @@ func processOne(ctx context.Context, w *wiring, e *engine.Engine, file, approveA
 		return fmt.Errorf("is a folder; give files")
 	}
 	prof := mailroom.Profile{Name: "cli", Protection: mailroom.ProtectionNormal}
-	b, _, err := w.Store.Intake(ctx, mailroom.Item{Source: "cli", Profile: prof, Path: abs, Name: filepath.Base(abs)})
+	b, _, err := w.Store.Intake(ctx, mailroom.Item{Source: "cli", Profile: prof, Path: abs,
+		Name: hotfolder.SafeName(filepath.Base(abs)), MaxSize: w.Cfg.Intake.MaxFileSize})
 	dup := errors.Is(err, mailroom.ErrDuplicate)
+	if ie, bad := mailroom.AsInputError(err); bad {
+		// Refused (too large, not a regular file): nothing stored; say so.
+		w.Store.Append(ctx, "cli", "intake-refused", "", "", map[string]string{"file": abs, "reason": ie.Reason()})
+		return out.Encode(refusedLine{Type: "refused", Source: abs, Reason: ie.Reason()})
+	}
 	if err != nil && !dup {
 		return err
 	}

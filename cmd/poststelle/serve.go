@@ -26,6 +26,7 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	exitAfterShutdown(ctx, cfg)
 	log := newLogger(cfg, os.Stderr)
 	st.CleanTemp()
 	if n, err := st.Recover(ctx, "engine"); err != nil {
