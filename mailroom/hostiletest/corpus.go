@@ -223,8 +223,12 @@ func SharedImagePages(n int) *pdfDoc {
 }
 
 // TextPage is an ordinary letter page with a line of text.
-func TextPage() []byte {
-	content := "BT /F1 28 Tf 72 700 Td (Rechnung Nr. 2024-17) Tj 0 -40 Td (Stadtverwaltung Musterstadt) Tj ET\n"
+func TextPage() []byte { return LetterPage("Rechnung Nr. 2024-17") }
+
+// LetterPage is an ordinary one-page letter with the given line (ASCII
+// without parentheses), for the harmless files dropped beside the corpus.
+func LetterPage(line string) []byte {
+	content := "BT /F1 28 Tf 72 700 Td (" + line + ") Tj 0 -40 Td (Stadtverwaltung Musterstadt) Tj ET\n"
 	d := onePage([]byte(content), "", "<< /Font << /F1 5 0 R >> >>", a4)
 	d.add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
 	return d.bytes()
