@@ -7,7 +7,6 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/aztec"
 	"github.com/makiuchi-d/gozxing/datamatrix"
-	mqr "github.com/makiuchi-d/gozxing/multi/qrcode"
 )
 
 // scanMatrix runs the 2D readers (QR, DataMatrix, Aztec) on g, binarized
@@ -42,10 +41,8 @@ func scanMatrixBin(bin gozxing.Binarizer, scale int, off image.Point, tryHarder 
 		box = image.Rect(box.Min.X*scale, box.Min.Y*scale, box.Max.X*scale+scale, box.Max.Y*scale+scale).Add(off)
 		out = append(out, found{symbology: sym, text: r.GetText(), box: box})
 	}
-	if rs, err := safeMulti(func() ([]*gozxing.Result, error) {
-		return mqr.NewQRCodeMultiReader().DecodeMultiple(bmp, hints)
-	}); err == nil {
-		for _, r := range rs {
+	if bm, err := bmp.GetBlackMatrix(); err == nil {
+		for _, r := range readQR(bm, hints) {
 			add("qrcode", r)
 		}
 	}

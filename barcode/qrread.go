@@ -1,0 +1,100 @@
+package barcode
+
+import (
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/common"
+	mqrdet "github.com/makiuchi-d/gozxing/multi/qrcode/detector"
+	"github.com/makiuchi-d/gozxing/qrcode/decoder"
+	"github.com/makiuchi-d/gozxing/qrcode/detector"
+)
+
+// readQR reads the QR codes in bm. Every set of three finder patterns that
+// gozxing's multi-code finder reports is decoded with ZXing's transform and,
+// when that fails, with a fitted grid (qrfit.go); when none decodes, the
+// single-code finder's choice (it selects patterns differently and finds
+// small codes the multi finder drops) gets the same two tries.
+func readQR(bm *gozxing.BitMatrix, hints map[gozxing.DecodeHintType]interface{}) []*gozxing.Result {
+	var out []*gozxing.Result
+	var tried []*detector.FinderPatternInfo
+	if infos, err := safeInfos(func() ([]*detector.FinderPatternInfo, error) {
+		return mqrdet.NewMultiFinderPatternFinder(bm, nil).FindMulti(hints)
+	}); err == nil {
+		for _, info := range infos {
+			tried = append(tried, info)
+			if r := decodeQRInfo(bm, info, hints); r != nil {
+				out = append(out, r)
+			}
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	info, err := safeInfos(func() ([]*detector.FinderPatternInfo, error) {
+		i, err := detector.NewFinderPatternFinder(bm, nil).Find(hints)
+		if err != nil {
+			return nil, err
+		}
+		return []*detector.FinderPatternInfo{i}, nil
+	})
+	if err != nil || len(info) == 0 || sameInfo(info[0], tried) {
+		return nil
+	}
+	if r := decodeQRInfo(bm, info[0], hints); r != nil {
+		out = append(out, r)
+	}
+	return out
+}
+
+// decodeQRInfo decodes the code of one finder-pattern triple.
+func decodeQRInfo(bm *gozxing.BitMatrix, info *detector.FinderPatternInfo, hints map[gozxing.DecodeHintType]interface{}) (res *gozxing.Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = nil // a port of Java code: a malformed image must not panic the engine
+		}
+	}()
+	dr, err := detector.NewDetector(bm).ProcessFinderPatternInfo(info)
+	if err != nil {
+		return nil
+	}
+	pts := dr.GetPoints()
+	dec, err := decoder.NewDecoder().Decode(dr.GetBits(), hints)
+	if err != nil {
+		var align gozxing.ResultPoint
+		if len(pts) > 3 {
+			align = pts[3]
+		}
+		dec, pts = decodeQRFitted(bm, info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft(), align, dr.GetBits().GetWidth(), hints)
+		if dec == nil {
+			return nil
+		}
+	}
+	return qrResult(dec, pts)
+}
+
+func qrResult(dec *common.DecoderResult, pts []gozxing.ResultPoint) *gozxing.Result {
+	if md, ok := dec.GetOther().(*decoder.QRCodeDecoderMetaData); ok && len(pts) >= 3 {
+		md.ApplyMirroredCorrection(pts)
+	}
+	return gozxing.NewResult(dec.GetText(), dec.GetRawBytes(), pts, gozxing.BarcodeFormat_QR_CODE)
+}
+
+func sameInfo(a *detector.FinderPatternInfo, list []*detector.FinderPatternInfo) bool {
+	near := func(p, q gozxing.ResultPoint) bool {
+		return abs(p.GetX()-q.GetX()) < 2 && abs(p.GetY()-q.GetY()) < 2
+	}
+	for _, b := range list {
+		if near(a.GetTopLeft(), b.GetTopLeft()) && near(a.GetTopRight(), b.GetTopRight()) && near(a.GetBottomLeft(), b.GetBottomLeft()) {
+			return true
+		}
+	}
+	return false
+}
+
+func safeInfos(f func() ([]*detector.FinderPatternInfo, error)) (r []*detector.FinderPatternInfo, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r, err = nil, gozxing.NewFormatException("finder panic")
+		}
+	}()
+	return f()
+}
