@@ -3,6 +3,7 @@ package barcode
 import (
 	"image"
 	"image/draw"
+	"math"
 )
 
 // gray is an 8-bit luminance image: 0 black, 255 white, row-major, no padding.
@@ -180,4 +181,18 @@ func (g *gray) halve() *gray {
 		}
 	}
 	return out
+}
+
+// bilinear returns the luminance at (x, y) (pixel centres at integers),
+// interpolated between the four neighbours; outside the image the edge
+// pixels continue.
+func (g *gray) bilinear(x, y float64) float64 {
+	x = math.Min(math.Max(x, 0), float64(g.w-1))
+	y = math.Min(math.Max(y, 0), float64(g.h-1))
+	x0, y0 := int(x), int(y)
+	x1, y1 := min(x0+1, g.w-1), min(y0+1, g.h-1)
+	fx, fy := x-float64(x0), y-float64(y0)
+	top := float64(g.at(x0, y0))*(1-fx) + float64(g.at(x1, y0))*fx
+	bot := float64(g.at(x0, y1))*(1-fx) + float64(g.at(x1, y1))*fx
+	return top*(1-fy) + bot*fy
 }

@@ -13,17 +13,17 @@ import (
 // with gozxing's HybridBinarizer (local thresholds). Boxes are scaled by scale
 // and moved by off to page coordinates.
 func scanMatrix(g *gray, scale int, off image.Point, tryHarder bool) []found {
-	return scanMatrixBin(gozxing.NewHybridBinarizer(newLumSource(g)), scale, off, tryHarder)
+	return scanMatrixBin(g, gozxing.NewHybridBinarizer(newLumSource(g)), scale, off, tryHarder)
 }
 
 // scanMatrixGlobal is scanMatrix with one threshold for the whole image
 // (gozxing's GlobalHistogramBinarizer), which reads some unevenly lit photos
 // whose local thresholds break the finder patterns.
 func scanMatrixGlobal(g *gray, scale int, off image.Point, tryHarder bool) []found {
-	return scanMatrixBin(gozxing.NewGlobalHistgramBinarizer(newLumSource(g)), scale, off, tryHarder)
+	return scanMatrixBin(g, gozxing.NewGlobalHistgramBinarizer(newLumSource(g)), scale, off, tryHarder)
 }
 
-func scanMatrixBin(bin gozxing.Binarizer, scale int, off image.Point, tryHarder bool) []found {
+func scanMatrixBin(g *gray, bin gozxing.Binarizer, scale int, off image.Point, tryHarder bool) []found {
 	bmp, err := gozxing.NewBinaryBitmap(bin)
 	if err != nil {
 		return nil
@@ -42,7 +42,7 @@ func scanMatrixBin(bin gozxing.Binarizer, scale int, off image.Point, tryHarder 
 		out = append(out, found{symbology: sym, text: r.GetText(), box: box})
 	}
 	if bm, err := bmp.GetBlackMatrix(); err == nil {
-		for _, r := range readQR(bm, hints) {
+		for _, r := range readQR(qrImage{bm: bm, lum: g}, hints) {
 			add("qrcode", r)
 		}
 	}

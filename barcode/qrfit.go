@@ -34,11 +34,27 @@ import (
 type qrTemplate struct {
 	dim     int
 	version *decoder.Version
-	x, y    []int8 // module coordinates
+	x, y    []int16 // module coordinates
 	dark    []bool
 	weight  []int8
+	kind    []qrModuleKind
 	total   int
 }
+
+// qrModuleKind says which function pattern a template module belongs to.
+type qrModuleKind int8
+
+const (
+	qrFinder qrModuleKind = iota
+	qrTiming
+	qrAlignment
+	qrDarkModule
+	qrVersionInfo
+)
+
+// Weights of the kinds in the fit: the timing and alignment patterns pin
+// the grid down across the code, the finder patterns only at three corners.
+var qrWeight = [...]int8{qrFinder: 1, qrTiming: 3, qrAlignment: 2, qrDarkModule: 2, qrVersionInfo: 2}
 
 func newQRTemplate(dim int) (*qrTemplate, error) {
 	v, err := decoder.Version_GetProvisionalVersionForDimension(dim)
@@ -46,46 +62,47 @@ func newQRTemplate(dim int) (*qrTemplate, error) {
 		return nil, err
 	}
 	t := &qrTemplate{dim: dim, version: v}
-	add := func(x, y int, dark bool, w int8) {
+	add := func(x, y int, dark bool, k qrModuleKind) {
 		if x < 0 || y < 0 || x >= dim || y >= dim {
 			return
 		}
-		t.x, t.y = append(t.x, int8(x)), append(t.y, int8(y))
+		t.x, t.y = append(t.x, int16(x)), append(t.y, int16(y))
 		t.dark = append(t.dark, dark)
-		t.weight = append(t.weight, w)
-		t.total += int(w)
+		t.weight = append(t.weight, qrWeight[k])
+		t.kind = append(t.kind, k)
+		t.total += int(qrWeight[k])
 	}
 	// Finder patterns with separators.
 	for _, c := range [][2]int{{3, 3}, {dim - 4, 3}, {3, dim - 4}} {
 		for dy := -4; dy <= 4; dy++ {
 			for dx := -4; dx <= 4; dx++ {
 				r := max(iabs(dx), iabs(dy))
-				add(c[0]+dx, c[1]+dy, r <= 1 || r == 3, 1)
+				add(c[0]+dx, c[1]+dy, r <= 1 || r == 3, qrFinder)
 			}
 		}
 	}
 	// Timing patterns.
 	for i := 8; i < dim-8; i++ {
-		add(i, 6, i%2 == 0, 3)
-		add(6, i, i%2 == 0, 3)
+		add(i, 6, i%2 == 0, qrTiming)
+		add(6, i, i%2 == 0, qrTiming)
 	}
 	// Alignment patterns (not those in the finder corners).
 	for _, c := range qrAlignmentCentres(v, dim) {
 		for dy := -2; dy <= 2; dy++ {
 			for dx := -2; dx <= 2; dx++ {
 				r := max(iabs(dx), iabs(dy))
-				add(c[0]+dx, c[1]+dy, r != 1, 2)
+				add(c[0]+dx, c[1]+dy, r != 1, qrAlignment)
 			}
 		}
 	}
-	add(8, dim-8, true, 2) // the dark module
+	add(8, dim-8, true, qrDarkModule)
 	if vn := v.GetVersionNumber(); vn >= 7 {
 		bits := decoder.VERSION_DECODE_INFO[vn-7]
 		for k := 0; k < 18; k++ {
 			i, j := dim-11+k%3, k/3
 			on := bits>>uint(k)&1 == 1
-			add(i, j, on, 2)
-			add(j, i, on, 2)
+			add(i, j, on, qrVersionInfo)
+			add(j, i, on, qrVersionInfo)
 		}
 	}
 	return t, nil
@@ -305,13 +322,25 @@ func findAlignment(bm *gozxing.BitMatrix, x, y, module float64) (gozxing.ResultP
 	return ap, true
 }
 
+// qrImage is a binarised image with the luminance it came from (lum may be
+// nil).
+type qrImage struct {
+	bm  *gozxing.BitMatrix
+	lum *gray
+}
+
 // decodeQRFitted decodes the QR code whose finder patterns are tl, tr, bl
-// (image points, ZXing's order) in bm with a fitted grid. align is ZXing's
+// (image points, ZXing's order) with a fitted grid. align is ZXing's
 // alignment pattern or nil; dim its estimated dimension.
-func decodeQRFitted(bm *gozxing.BitMatrix, tl, tr, bl, align gozxing.ResultPoint, dim int, hints map[gozxing.DecodeHintType]interface{}) (*common.DecoderResult, []gozxing.ResultPoint) {
-	for _, d := range []int{dim, dim + 4, dim - 4} {
+func decodeQRFitted(im qrImage, tl, tr, bl, align gozxing.ResultPoint, dim int, hints map[gozxing.DecodeHintType]interface{}) (*common.DecoderResult, []gozxing.ResultPoint) {
+	bm := im.bm
+	for k, d := range []int{dim, dim + 4, dim - 4} {
 		t, err := newQRTemplate(d)
 		if err != nil || d < 21 {
+			continue
+		}
+		module := math.Hypot(tr.GetX()-tl.GetX(), tr.GetY()-tl.GetY()) / float64(d-7)
+		if module < 1 {
 			continue
 		}
 		// ZXing's alignment pattern may be a wrong one: start from the
@@ -322,26 +351,27 @@ func decodeQRFitted(bm *gozxing.BitMatrix, tl, tr, bl, align gozxing.ResultPoint
 				g = ga
 			}
 		}
-		module := math.Hypot(tr.GetX()-tl.GetX(), tr.GetY()-tl.GetY()) / float64(d-7)
-		if module < 1 {
-			continue
+		if float64(g.score(bm, t)) < 0.5*float64(t.total) {
+			continue // no QR code of this size here
 		}
-		s0 := g.score(bm, t)
 		s := g.jiggle(bm, t, module)
 		if qrDebug != nil {
-			qrDebug("dim %d module %.2f score %d -> %d of %d", d, module, s0, s, t.total)
+			qrDebug("dim %d module %.2f score %d of %d", d, module, s, t.total)
 		}
 		if float64(s) < 0.75*float64(t.total) {
-			continue // not a QR code of this size here
+			continue
 		}
-		if res := decodeGrid(g, bm, t, hints); res != nil {
+		if res := decodeGrid(g, im, t, hints); res != nil {
 			return res, gridPoints(g)
 		}
 		g.fitOffsets(bm, t, module)
 		if g.offs != nil {
-			if res := decodeGrid(g, bm, t, hints); res != nil {
+			if res := decodeGrid(g, im, t, hints); res != nil {
 				return res, gridPoints(g)
 			}
+		}
+		if k == 0 && float64(s) >= 0.9*float64(t.total) {
+			break // the size fits; another one will not
 		}
 	}
 	return nil, nil
@@ -363,25 +393,87 @@ func initialGrid(tl, tr, bl, align gozxing.ResultPoint, d int) *qrGrid {
 	return g
 }
 
-func decodeGrid(g *qrGrid, bm *gozxing.BitMatrix, t *qrTemplate, hints map[gozxing.DecodeHintType]interface{}) *common.DecoderResult {
-	bits, ok := g.sample(bm)
+// decodeGrid samples the grid from the binarised image and decodes it; when
+// that fails and the luminance is known, the modules are read again from
+// the luminance (interpolated at the module centres) with thresholds taken
+// from the template modules: blurred small modules that the binariser
+// merged are often still apart there.
+func decodeGrid(g *qrGrid, im qrImage, t *qrTemplate, hints map[gozxing.DecodeHintType]interface{}) *common.DecoderResult {
+	if bits, ok := g.sample(im.bm); ok {
+		if res := decodeBits(bits, t, hints); res != nil {
+			return res
+		}
+	}
+	if im.lum == nil {
+		return nil
+	}
+	vals, ok := g.sampleGray(im.lum)
 	if !ok {
 		return nil
 	}
-	if t.version.GetVersionNumber() >= 7 {
-		for i := range t.x {
-			if t.weight[i] == 2 && (int(t.x[i]) >= t.dim-11 && t.y[i] < 6 || int(t.y[i]) >= t.dim-11 && t.x[i] < 6) {
-				if t.dark[i] {
-					bits.Set(int(t.x[i]), int(t.y[i]))
-				} else {
-					bits.Unset(int(t.x[i]), int(t.y[i]))
-				}
+	var sd, sl float64
+	var nd, nl int
+	for i := range t.x {
+		v := vals[int(t.y[i])*t.dim+int(t.x[i])]
+		if t.dark[i] {
+			sd, nd = sd+v, nd+1
+		} else {
+			sl, nl = sl+v, nl+1
+		}
+	}
+	if nd == 0 || nl == 0 {
+		return nil
+	}
+	dark, light := sd/float64(nd), sl/float64(nl)
+	if light-dark < 8 {
+		return nil
+	}
+	for _, f := range []float64{0.5, 0.4, 0.6} {
+		th := dark + f*(light-dark)
+		bits, _ := gozxing.NewSquareBitMatrix(t.dim)
+		for i, v := range vals {
+			if v < th {
+				bits.Set(i%t.dim, i/t.dim)
 			}
+		}
+		if res := decodeBits(bits, t, hints); res != nil {
+			return res
+		}
+	}
+	return nil
+}
+
+// sampleGray returns the luminance at every module centre (bilinear).
+func (g *qrGrid) sampleGray(lum *gray) ([]float64, bool) {
+	out := make([]float64, g.dim*g.dim)
+	for my := 0; my < g.dim; my++ {
+		for mx := 0; mx < g.dim; mx++ {
+			x, y := g.at(float64(mx)+0.5, float64(my)+0.5)
+			if x < -1 || y < -1 || x > float64(lum.w) || y > float64(lum.h) {
+				return nil, false
+			}
+			out[my*g.dim+mx] = lum.bilinear(x-0.5, y-0.5)
+		}
+	}
+	return out, true
+}
+
+// decodeBits writes the version information the dimension fixes into bits
+// (from version 7 on) and decodes them.
+func decodeBits(bits *gozxing.BitMatrix, t *qrTemplate, hints map[gozxing.DecodeHintType]interface{}) *common.DecoderResult {
+	for i := range t.x {
+		if t.kind[i] != qrVersionInfo {
+			continue
+		}
+		if t.dark[i] {
+			bits.Set(int(t.x[i]), int(t.y[i]))
+		} else {
+			bits.Unset(int(t.x[i]), int(t.y[i]))
 		}
 	}
 	res, err := decoder.NewDecoder().Decode(bits, hints)
 	if qrDebug != nil {
-		qrDebug("decode offs=%v: %v", g.offs != nil, err)
+		qrDebug("decode: %v", err)
 	}
 	if err != nil {
 		return nil

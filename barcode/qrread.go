@@ -13,7 +13,8 @@ import (
 // when that fails, with a fitted grid (qrfit.go); when none decodes, the
 // single-code finder's choice (it selects patterns differently and finds
 // small codes the multi finder drops) gets the same two tries.
-func readQR(bm *gozxing.BitMatrix, hints map[gozxing.DecodeHintType]interface{}) []*gozxing.Result {
+func readQR(im qrImage, hints map[gozxing.DecodeHintType]interface{}) []*gozxing.Result {
+	bm := im.bm
 	var out []*gozxing.Result
 	var tried []*detector.FinderPatternInfo
 	if infos, err := safeInfos(func() ([]*detector.FinderPatternInfo, error) {
@@ -21,7 +22,7 @@ func readQR(bm *gozxing.BitMatrix, hints map[gozxing.DecodeHintType]interface{})
 	}); err == nil {
 		for _, info := range infos {
 			tried = append(tried, info)
-			if r := decodeQRInfo(bm, info, hints); r != nil {
+			if r := decodeQRInfo(im, info, hints); r != nil {
 				out = append(out, r)
 			}
 		}
@@ -39,20 +40,20 @@ func readQR(bm *gozxing.BitMatrix, hints map[gozxing.DecodeHintType]interface{})
 	if err != nil || len(info) == 0 || sameInfo(info[0], tried) {
 		return nil
 	}
-	if r := decodeQRInfo(bm, info[0], hints); r != nil {
+	if r := decodeQRInfo(im, info[0], hints); r != nil {
 		out = append(out, r)
 	}
 	return out
 }
 
 // decodeQRInfo decodes the code of one finder-pattern triple.
-func decodeQRInfo(bm *gozxing.BitMatrix, info *detector.FinderPatternInfo, hints map[gozxing.DecodeHintType]interface{}) (res *gozxing.Result) {
+func decodeQRInfo(im qrImage, info *detector.FinderPatternInfo, hints map[gozxing.DecodeHintType]interface{}) (res *gozxing.Result) {
 	defer func() {
 		if p := recover(); p != nil {
 			res = nil // a port of Java code: a malformed image must not panic the engine
 		}
 	}()
-	dr, err := detector.NewDetector(bm).ProcessFinderPatternInfo(info)
+	dr, err := detector.NewDetector(im.bm).ProcessFinderPatternInfo(info)
 	if err != nil {
 		return nil
 	}
@@ -63,7 +64,7 @@ func decodeQRInfo(bm *gozxing.BitMatrix, info *detector.FinderPatternInfo, hints
 		if len(pts) > 3 {
 			align = pts[3]
 		}
-		dec, pts = decodeQRFitted(bm, info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft(), align, dr.GetBits().GetWidth(), hints)
+		dec, pts = decodeQRFitted(im, info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft(), align, dr.GetBits().GetWidth(), hints)
 		if dec == nil {
 			return nil
 		}
@@ -80,7 +81,7 @@ func qrResult(dec *common.DecoderResult, pts []gozxing.ResultPoint) *gozxing.Res
 
 func sameInfo(a *detector.FinderPatternInfo, list []*detector.FinderPatternInfo) bool {
 	near := func(p, q gozxing.ResultPoint) bool {
-		return abs(p.GetX()-q.GetX()) < 2 && abs(p.GetY()-q.GetY()) < 2
+		return p.GetX() == q.GetX() && p.GetY() == q.GetY()
 	}
 	for _, b := range list {
 		if near(a.GetTopLeft(), b.GetTopLeft()) && near(a.GetTopRight(), b.GetTopRight()) && near(a.GetBottomLeft(), b.GetBottomLeft()) {
