@@ -58,9 +58,9 @@ func detectPatches(g *gray, dpi float64) []found {
 	f := max(1, int(dpi/patchTargetDPI))
 	s := g.reduce(f)
 	sdpi := dpi / float64(f)
-	th := s.otsu()
-	if th > 170 {
-		th = 170 // an almost white page: Otsu splits the paper noise
+	th, ok := patchThreshold(s)
+	if !ok {
+		return nil
 	}
 	dark := make([]bool, len(s.pix))
 	for i, v := range s.pix {
@@ -95,6 +95,23 @@ func detectPatches(g *gray, dpi float64) []found {
 		}
 	}
 	return out
+}
+
+// patchMinContrast: a page whose darkest marks are less than this below its
+// paper carries no printed bars.
+const patchMinContrast = 50
+
+// patchThreshold separates bars from paper on the reduced page s: Otsu's
+// threshold, but at most halfway between paper and ink (an almost white
+// page: Otsu splits the paper noise) and no lower than 170 for that reason
+// alone (black ink), so that pale or grey-printed bars, whose halfway point
+// is above 170, are still dark.
+func patchThreshold(s *gray) (int, bool) {
+	paper, ink := levels(s)
+	if paper-ink < patchMinContrast {
+		return 0, false
+	}
+	return min(s.otsu(), max(170, (paper+ink)/2)), true
 }
 
 // orientPatch turns the bar sequence read in image direction (left→right or
