@@ -34,14 +34,15 @@ type lineHit struct {
 	a, b, line      int
 }
 
-// scanLines binarises every step-th line of src (per line, global histogram)
-// and runs all line decoders forwards and backwards on it.
-func scanLines(src gozxing.LuminanceSource, step int, decs []lineDecoder, hits []lineHit) []lineHit {
+// scanLines binarises the lines first, first+step, … of src (per line,
+// global histogram) and runs all line decoders forwards and backwards on
+// them. Hits are numbered by their line of src.
+func scanLines(src gozxing.LuminanceSource, first, step int, decs []lineDecoder, hits []lineHit) []lineHit {
 	bin := gozxing.NewGlobalHistgramBinarizer(src)
 	width, height := src.GetWidth(), src.GetHeight()
 	row := gozxing.NewBitArray(width)
 	work := gozxing.NewBitArray(width)
-	for y := step / 2; y < height; y += step {
+	for y := first; y < height; y += step {
 		r, err := bin.GetBlackRow(y, row)
 		if err != nil {
 			continue

@@ -98,13 +98,13 @@ func safeMulti(f func() ([]*gozxing.Result, error)) (r []*gozxing.Result, err er
 // (dense, high-contrast texture in both directions, compact) and are not
 // already covered by a decoded symbol. They are returned in full-resolution
 // coordinates with a margin.
-func matrixCandidates(g, small *gray, f int, dpi float64, have []found) []image.Rectangle {
+func matrixCandidates(full *fullRes, small *gray, f int, dpi float64, have []found) []image.Rectangle {
 	var covered []image.Rectangle
 	for _, h := range have {
 		covered = append(covered, image.Rect(h.box.Min.X/f, h.box.Min.Y/f, (h.box.Max.X+f-1)/f, (h.box.Max.Y+f-1)/f))
 	}
 	var out []image.Rectangle
-	for _, c := range findMatrixRegions(g, small, f, dpi/float64(f), covered, maxMatrixCandidates) {
+	for _, c := range findMatrixRegions(full, small, f, dpi/float64(f), covered, maxMatrixCandidates) {
 		r := c.box
 		out = append(out, image.Rect(r.Min.X*f, r.Min.Y*f, r.Max.X*f, r.Max.Y*f))
 	}

@@ -66,7 +66,7 @@ func levels(g *gray) (paper, black int) {
 // pixels (t even, at most 64; the remainder at the right and bottom edges is
 // left out). Transitions are counted only in tiles with some ink: most of a
 // page is paper.
-func newTileGrid(full, g *gray, f, t int) *tileGrid {
+func newTileGrid(full *fullRes, g *gray, f, t int) *tileGrid {
 	tw, th := g.w/t, g.h/t
 	tg := &tileGrid{t: t, tw: tw, th: th}
 	if tw < 1 || th < 1 {
@@ -153,8 +153,7 @@ func newTileGrid(full, g *gray, f, t int) *tileGrid {
 			h, v, ck := 0, 0, 0
 			x0, x1 := tx*ft, min((tx+1)*ft, fw-1) // pairs (x, x+1)
 			for y := ty * ft; y < (ty+1)*ft && y+1 < full.h; y++ {
-				row := full.pix[y*fw : (y+1)*fw]
-				next := full.pix[(y+1)*fw : (y+2)*fw]
+				row, next := full.row(y), full.row(y+1)
 				for x := x0; x < x1; x++ {
 					a, b := dark(row[x], mid), dark(row[x+1], mid)
 					c, d := dark(next[x], mid), dark(next[x+1], mid)
@@ -239,7 +238,7 @@ func (tg *tileGrid) windows() []bool {
 // findMatrixRegions returns candidate 2D-code regions of the reduced page g
 // (resolution dpi), best first, leaving out regions that overlap covered;
 // at most limit of them (no limit when limit <= 0).
-func findMatrixRegions(full, g *gray, f int, dpi float64, covered []image.Rectangle, limit int) []matrixRegion {
+func findMatrixRegions(full *fullRes, g *gray, f int, dpi float64, covered []image.Rectangle, limit int) []matrixRegion {
 	t := max(4, 2*int(dpi/74+0.5)) // about 0.7 mm, even; windows of 3×3 tiles
 	tg := newTileGrid(full, g, f, t)
 	if tg.tw < codeWindow || tg.th < codeWindow {
@@ -353,7 +352,7 @@ const profileLight = 0.02
 // column of a DataMatrix crosses its solid L border; in a QR code only a
 // separator beside a finder pattern can be light, one module wide. Between
 // letters and lines of text there are light gaps.
-func profileGaps(full *gray, r image.Rectangle, f int, mid byte) (int, int) {
+func profileGaps(full *fullRes, r image.Rectangle, f int, mid byte) (int, int) {
 	r = image.Rect(r.Min.X*f, r.Min.Y*f, r.Max.X*f, r.Max.Y*f).Intersect(image.Rect(0, 0, full.w, full.h))
 	if r.Dx() < 2 || r.Dy() < 2 {
 		return 0, 0
@@ -361,7 +360,7 @@ func profileGaps(full *gray, r image.Rectangle, f int, mid byte) (int, int) {
 	rows := make([]int, r.Dy())
 	cols := make([]int, r.Dx())
 	for y := r.Min.Y; y < r.Max.Y; y++ {
-		row := full.pix[y*full.w+r.Min.X : y*full.w+r.Max.X]
+		row := full.row(y)[r.Min.X:r.Max.X]
 		n := 0
 		for x, p := range row {
 			d := dark(p, mid)

@@ -62,34 +62,27 @@ func detectPatches(g *gray, dpi float64) []found {
 	if !ok {
 		return nil
 	}
-	dark := make([]bool, len(s.pix))
-	for i, v := range s.pix {
-		dark[i] = int(v) <= th
-	}
 	var out []found
-	// Rows cross vertical bars; columns cross horizontal bars.
+	// Rows cross vertical bars; columns (rows of the transposed page)
+	// cross horizontal bars.
 	for _, t := range []bool{false, true} {
-		w, h := s.w, s.h
-		at := func(line, x int) bool { return dark[line*s.w+x] }
+		img := s
 		if t {
-			w, h = s.h, s.w
-			at = func(line, x int) bool { return dark[x*s.w+line] }
+			img = s.transpose()
+		}
+		dark := make([]bool, len(img.pix))
+		for i, v := range img.pix {
+			dark[i] = int(v) <= th
 		}
 		var reads []patchRead
-		line := make([]bool, w)
-		for y := 0; y < h; y++ {
-			for x := range line {
-				line[x] = at(y, x)
-			}
-			reads = scanPatchLine(line, y, sdpi, reads)
+		for y := 0; y < img.h; y++ {
+			reads = scanPatchLine(dark[y*img.w:(y+1)*img.w], y, sdpi, reads)
 		}
 		for _, tr := range trackPatches(reads, sdpi) {
-			code, mirrored := orientPatch(tr.seq, tr.a, tr.b, w)
-			var box image.Rectangle
+			code, mirrored := orientPatch(tr.seq, tr.a, tr.b, img.w)
+			box := image.Rect(tr.a*f, tr.l0*f, tr.b*f, (tr.l1+1)*f)
 			if t {
 				box = image.Rect(tr.l0*f, tr.a*f, (tr.l1+1)*f, tr.b*f)
-			} else {
-				box = image.Rect(tr.a*f, tr.l0*f, tr.b*f, (tr.l1+1)*f)
 			}
 			out = append(out, found{symbology: Patch, text: code, box: box, mirrored: mirrored})
 		}

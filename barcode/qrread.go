@@ -8,39 +8,40 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode/detector"
 )
 
-// readQR reads the QR codes in bm. Every set of three finder patterns that
+// readQR reads the QR codes in im. Every set of three finder patterns that
 // gozxing's multi-code finder reports is decoded with ZXing's transform and,
 // when that fails, with a fitted grid (qrfit.go); when none decodes, the
-// single-code finder's choice (it selects patterns differently and finds
-// small codes the multi finder drops) gets the same two tries.
+// single-code selection among the same candidates gets the same two tries.
 func readQR(im qrImage, hints map[gozxing.DecodeHintType]interface{}) []*gozxing.Result {
 	bm := im.bm
 	var out []*gozxing.Result
-	var tried []*detector.FinderPatternInfo
-	if infos, err := safeInfos(func() ([]*detector.FinderPatternInfo, error) {
-		return mqrdet.NewMultiFinderPatternFinder(bm, nil).FindMulti(hints)
-	}); err == nil {
+	mf := mqrdet.NewMultiFinderPatternFinder(bm, nil)
+	infos, err := safeInfos(func() ([]*detector.FinderPatternInfo, error) { return mf.FindMulti(hints) })
+	if err == nil {
 		for _, info := range infos {
-			tried = append(tried, info)
 			if r := decodeQRInfo(im, info, hints); r != nil {
 				out = append(out, r)
 			}
 		}
 	}
-	if len(out) > 0 {
+	if len(out) > 0 || len(mf.GetPossibleCenters()) < 3 {
 		return out
 	}
-	info, err := safeInfos(func() ([]*detector.FinderPatternInfo, error) {
-		i, err := detector.NewFinderPatternFinder(bm, nil).Find(hints)
+	// The single-code choice among the same candidate centres: it picks
+	// differently (best-confirmed patterns of similar size) and finds
+	// small codes the multi-code selection drops.
+	best, err := safeInfos(func() ([]*detector.FinderPatternInfo, error) {
+		fps, err := mf.SelectBestPatterns()
 		if err != nil {
 			return nil, err
 		}
-		return []*detector.FinderPatternInfo{i}, nil
+		bl, tl, tr := gozxing.ResultPoint_OrderBestPatterns(fps[0], fps[1], fps[2])
+		return []*detector.FinderPatternInfo{detector.NewFinderPatternInfo(bl.(*detector.FinderPattern), tl.(*detector.FinderPattern), tr.(*detector.FinderPattern))}, nil
 	})
-	if err != nil || len(info) == 0 || sameInfo(info[0], tried) {
-		return nil
+	if err != nil || len(best) == 0 || sameInfo(best[0], infos) {
+		return out
 	}
-	if r := decodeQRInfo(im, info[0], hints); r != nil {
+	if r := decodeQRInfo(im, best[0], hints); r != nil {
 		out = append(out, r)
 	}
 	return out
