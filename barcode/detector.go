@@ -141,24 +141,18 @@ const maxEnlarged = 600
 // then decodes candidate regions at full resolution.
 func detectMatrix(full *fullRes, small *gray, f int, dpi float64) []found {
 	if f == 1 {
-		g := small
-		out := scanMatrix(g, 1, image.Point{}, true)
-		if len(out) == 0 {
-			// Photos and small images: one global threshold instead of
-			// local ones.
-			out = scanMatrixGlobal(g, 1, image.Point{}, true)
-		}
-		if len(out) == 0 && max(g.w, g.h) < 300 {
+		out := scanMatrixHarder(small)
+		if len(out) == 0 && max(small.w, small.h) < 300 {
 			// Tiny images: the detectors need a quiet zone and a few
 			// pixels per module; try again enlarged on a white margin.
-			out = scanMatrixEnlarged(g, 2)
+			out = scanMatrixEnlarged(small, 2)
 		}
 		return out
 	}
 	out := scanMatrix(small, f, image.Point{}, true)
 	for _, r := range matrixCandidates(full, small, f, dpi, out) {
 		crop := full.crop(r)
-		got := scanMatrix(crop, 1, image.Point{}, true)
+		got := scanMatrixHarder(crop)
 		// Modules of 2–3 px are few pixels for the detectors, blurred
 		// ones even fewer: try again enlarged (small regions only, so
 		// the work stays bounded).

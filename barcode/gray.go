@@ -222,3 +222,50 @@ func (g *gray) bilinear(x, y float64) float64 {
 	bot := float64(g.at(x0, y1))*(1-fx) + float64(g.at(x1, y1))*fx
 	return top*(1-fy) + bot*fy
 }
+
+// stretchBelow: images whose 1st to 99th percentile span less than this many
+// grey levels are stretched to the full range by stretched.
+const stretchBelow = 128
+
+// stretched returns g with its 1st to 99th percentile mapped to 0..255, and
+// false when g's contrast is high enough already.
+func (g *gray) stretched() (*gray, bool) {
+	var hist [256]int
+	for _, v := range g.pix {
+		hist[v]++
+	}
+	n := len(g.pix)
+	lo, hi, acc := -1, 255, 0
+	for v := 0; v < 256; v++ {
+		acc += hist[v]
+		if lo < 0 && acc*100 >= n {
+			lo = v
+		}
+		if acc*100 >= 99*n {
+			hi = v
+			break
+		}
+	}
+	lo = max(lo, 0)
+	if hi-lo >= stretchBelow || hi <= lo {
+		return nil, false
+	}
+	var lut [256]byte
+	for v := range lut {
+		lut[v] = byte(min(max((v-lo)*255/(hi-lo), 0), 255))
+	}
+	out := &gray{w: g.w, h: g.h, pix: make([]byte, len(g.pix))}
+	for i, v := range g.pix {
+		out.pix[i] = lut[v]
+	}
+	return out, true
+}
+
+// inverted returns g with dark and light swapped.
+func (g *gray) inverted() *gray {
+	out := &gray{w: g.w, h: g.h, pix: make([]byte, len(g.pix))}
+	for i, v := range g.pix {
+		out.pix[i] = 255 - v
+	}
+	return out
+}

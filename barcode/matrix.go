@@ -23,6 +23,28 @@ func scanMatrixGlobal(g *gray, scale int, off image.Point, tryHarder bool) []fou
 	return scanMatrixBin(g, gozxing.NewGlobalHistgramBinarizer(newLumSource(g)), scale, off, tryHarder)
 }
 
+// scanMatrixHarder reads g with one binarisation after the other until one
+// yields a code: local thresholds (HybridBinarizer), one global threshold
+// (GlobalHistogramBinarizer: unevenly lit photos whose local thresholds
+// break the finder patterns), local thresholds on the contrast-stretched
+// luminance (pale codes whose blocks the HybridBinarizer takes for flat),
+// and local thresholds on the inverted luminance (light codes on a dark
+// ground). Used where the image is small: photos, candidate regions.
+func scanMatrixHarder(g *gray) []found {
+	if out := scanMatrix(g, 1, image.Point{}, true); len(out) > 0 {
+		return out
+	}
+	if out := scanMatrixGlobal(g, 1, image.Point{}, true); len(out) > 0 {
+		return out
+	}
+	if st, ok := g.stretched(); ok {
+		if out := scanMatrix(st, 1, image.Point{}, true); len(out) > 0 {
+			return out
+		}
+	}
+	return scanMatrix(g.inverted(), 1, image.Point{}, true)
+}
+
 func scanMatrixBin(g *gray, bin gozxing.Binarizer, scale int, off image.Point, tryHarder bool) []found {
 	bmp, err := gozxing.NewBinaryBitmap(bin)
 	if err != nil {
