@@ -18,13 +18,13 @@ import (
 
 // photoSpec places one code on a generated photo-sized image.
 type photoSpec struct {
-	rotDeg    float64 // rotation of the code
-	tiltX     float64 // perspective: the code's right edge this much shorter than its left (fraction)
-	module    float64 // pixels per module (linear codes: per narrow element)
+	rotDeg     float64 // rotation of the code
+	tiltX      float64 // perspective: the code's right edge this much shorter than its left (fraction)
+	module     float64 // pixels per module (linear codes: per narrow element)
 	paper, ink byte    // grey levels of the light and dark modules
-	blur      float64 // Gaussian blur sigma, pixels
-	noise     float64 // Gaussian noise sigma
-	seed      uint64
+	blur       float64 // Gaussian blur sigma, pixels
+	noise      float64 // Gaussian noise sigma
+	seed       uint64
 }
 
 // encodeSymbol returns the module matrix (true = dark) of a code, linear
