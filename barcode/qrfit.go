@@ -355,9 +355,6 @@ func decodeQRFitted(im qrImage, tl, tr, bl, align gozxing.ResultPoint, dim int, 
 			continue // no QR code of this size here
 		}
 		s := g.jiggle(bm, t, module)
-		if qrDebug != nil {
-			qrDebug("dim %d module %.2f score %d of %d", d, module, s, t.total)
-		}
 		if float64(s) < 0.75*float64(t.total) {
 			continue
 		}
@@ -472,9 +469,6 @@ func decodeBits(bits *gozxing.BitMatrix, t *qrTemplate, hints map[gozxing.Decode
 		}
 	}
 	res, err := decoder.NewDecoder().Decode(bits, hints)
-	if qrDebug != nil {
-		qrDebug("decode: %v", err)
-	}
 	if err != nil {
 		return nil
 	}
@@ -492,5 +486,3 @@ func gridPoints(g *qrGrid) []gozxing.ResultPoint {
 	}
 	return out
 }
-
-var qrDebug func(string, ...any)
