@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"poststelle/barcode"
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
 	"poststelle/scan"
 )
@@ -40,11 +41,11 @@ func runBarcodes(ctx context.Context, args []string) error {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return &exitError{code: 2}
+		return &cli.ExitError{Code: 2}
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
-		return &exitError{code: 2}
+		return &cli.ExitError{Code: 2}
 	}
 	cfg, err := cf.load()
 	if err != nil {
@@ -72,7 +73,7 @@ func runBarcodes(ctx context.Context, args []string) error {
 		}
 	}
 	if failed > 0 {
-		return &exitError{code: 1}
+		return &cli.ExitError{Code: 1}
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"poststelle/barcode"
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
 	"poststelle/mailroom/testcorpus"
 	"poststelle/scan"
@@ -60,7 +61,7 @@ func runBenchBarcodes(ctx context.Context, args []string) error {
 	runs := fs.Int("runs", 3, "timed runs per image (the median counts)")
 	zbar := fs.String("zbarimg", "zbarimg", "zbarimg binary (Debian zbar-tools)")
 	if err := fs.Parse(args); err != nil {
-		return &exitError{code: 2}
+		return &cli.ExitError{Code: 2}
 	}
 	if *corpus == "" {
 		*corpus = testcorpus.Find()

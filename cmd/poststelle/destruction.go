@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-pdf/fpdf"
 
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
 	"poststelle/mailroom/evidence"
 	"poststelle/mailroom/store"
@@ -26,7 +27,7 @@ func runDestruction(ctx context.Context, args []string) error {
 	if len(args) == 0 || (args[0] != "list" && args[0] != "release") {
 		fmt.Fprintf(os.Stderr, "usage: poststelle destruction list [--all] [--batch ID] [--csv FILE] [--pdf FILE]\n"+
 			"       poststelle destruction release --batch ID --department D --person NAME [--note TEXT]\n")
-		return &exitError{code: 2}
+		return &cli.ExitError{Code: 2}
 	}
 	fs := flag.NewFlagSet("destruction "+args[0], flag.ContinueOnError)
 	var cf configFlags

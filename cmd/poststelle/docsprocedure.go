@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom/evidence"
 )
 
@@ -17,7 +18,7 @@ func init() {
 func runDocs(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "procedure" {
 		fmt.Fprintf(os.Stderr, "usage: poststelle docs procedure [--config F] [--out FILE]\n")
-		return &exitError{code: 2}
+		return &cli.ExitError{Code: 2}
 	}
 	fs := flag.NewFlagSet("docs procedure", flag.ContinueOnError)
 	var cf configFlags

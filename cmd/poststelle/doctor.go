@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
 	"poststelle/mailroom/store"
 )
@@ -36,7 +37,7 @@ func runDoctor(ctx context.Context, args []string) error {
 	cfg, err := cf.load()
 	if err != nil {
 		fmt.Printf("FEHLER config: %v\n", err)
-		return &exitError{code: 1, msg: "configuration invalid"}
+		return &cli.ExitError{Code: 1, Msg: "configuration invalid"}
 	}
 	checks := []check{
 		{"config", func(context.Context, *mailroom.Config) (string, error) {
@@ -84,7 +85,7 @@ func runDoctor(ctx context.Context, args []string) error {
 		fmt.Printf("ok     %-20s %s\n", c.name, res)
 	}
 	if failed > 0 {
-		return &exitError{code: 1, msg: fmt.Sprintf("%d check(s) failed", failed)}
+		return &cli.ExitError{Code: 1, Msg: fmt.Sprintf("%d check(s) failed", failed)}
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
 )
 
@@ -25,18 +26,10 @@ func runOutbox(ctx context.Context, args []string) error {
 		fmt.Fprintf(os.Stderr, "usage: poststelle outbox [flags] list | retry ID...\n  ID: an outbox entry or a document (all its undelivered entries)\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	sub, ids, err := cli.ParseSubcommand(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() < 1 {
-		fs.Usage()
-		return &exitError{code: 2}
-	}
-	sub, rest := fs.Arg(0), fs.Args()[1:]
-	if err := fs.Parse(rest); err != nil {
-		return err
-	}
-	ids := fs.Args()
 	_, st, err := cf.open()
 	if err != nil {
 		return err
@@ -76,7 +69,7 @@ func runOutbox(ctx context.Context, args []string) error {
 		return nil
 	case "retry":
 		if len(ids) == 0 {
-			return &exitError{code: 2, msg: "outbox retry: give at least one entry or document ID"}
+			return &cli.ExitError{Code: 2, Msg: "outbox retry: give at least one entry or document ID"}
 		}
 		for _, id := range ids {
 			n, err := st.OutboxRetry(ctx, id, *as)
@@ -84,12 +77,12 @@ func runOutbox(ctx context.Context, args []string) error {
 				return err
 			}
 			if n == 0 {
-				return &exitError{code: 1, msg: fmt.Sprintf("outbox retry: %s: no undelivered entry", id)}
+				return &cli.ExitError{Code: 1, Msg: fmt.Sprintf("outbox retry: %s: no undelivered entry", id)}
 			}
 			fmt.Printf("%s: %d Zustellung(en) erneut eingeplant / delivery retried\n", id, n)
 		}
 		return nil
 	}
 	fs.Usage()
-	return &exitError{code: 2}
+	return &cli.ExitError{Code: 2}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
 )
 
@@ -59,7 +60,7 @@ func runProcess(ctx context.Context, args []string) error {
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
-		return &exitError{code: 2}
+		return &cli.ExitError{Code: 2}
 	}
 	if *approveAs != "" && approveAndDeliver == nil {
 		return fmt.Errorf("--approve-as: delivery is not available in this build")
@@ -87,7 +88,7 @@ func runProcess(ctx context.Context, args []string) error {
 		}
 	}
 	if failed > 0 {
-		return &exitError{code: 1}
+		return &cli.ExitError{Code: 1}
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/user"
 
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
 )
 
@@ -32,7 +33,7 @@ func runQuarantine(ctx context.Context, args []string) error {
 		fmt.Fprintf(os.Stderr, "usage: poststelle quarantine [flags] list | retry ID... | release ID...\n")
 		fs.PrintDefaults()
 	}
-	sub, ids, err := parseSubcommand(fs, args)
+	sub, ids, err := cli.ParseSubcommand(fs, args)
 	if err != nil {
 		return err
 	}
@@ -62,7 +63,7 @@ func runQuarantine(ctx context.Context, args []string) error {
 		return nil
 	case "retry", "release":
 		if len(ids) == 0 {
-			return &exitError{code: 2, msg: "quarantine " + sub + ": give at least one document ID"}
+			return &cli.ExitError{Code: 2, Msg: "quarantine " + sub + ": give at least one document ID"}
 		}
 		for _, id := range ids {
 			d, err := st.Document(ctx, id)
@@ -89,5 +90,5 @@ func runQuarantine(ctx context.Context, args []string) error {
 		return nil
 	}
 	fs.Usage()
-	return &exitError{code: 2}
+	return &cli.ExitError{Code: 2}
 }

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/windows/svc"
 	"golang.org/x/sys/windows/svc/mgr"
 
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
 	_ "poststelle/packaging/winlink" // go-fitz's Windows MuPDF with Debian's mingw-w64
 )
@@ -33,12 +34,12 @@ const serviceName = "Poststelle"
 // order, and "serve.go" < "service_windows.go").
 func init() {
 	register("service", "Windows service: install, remove, start, stop, status, recovery", runServiceCmd)
-	c, ok := commands["serve"]
+	c, ok := program.Commands["serve"]
 	if !ok {
 		return
 	}
-	inner := c.run
-	commands["serve"] = command{summary: c.summary, run: func(ctx context.Context, args []string) error {
+	inner := c.Run
+	program.Commands["serve"] = cli.Command{Summary: c.Summary, Run: func(ctx context.Context, args []string) error {
 		isService, err := svc.IsWindowsService()
 		if err != nil || !isService {
 			return inner(ctx, args)
@@ -173,7 +174,7 @@ func runServiceCmd(ctx context.Context, args []string) error {
 	}
 	if len(args) == 0 {
 		fs.Usage()
-		return &exitError{code: 2}
+		return &cli.ExitError{Code: 2}
 	}
 	action := args[0]
 	if err := fs.Parse(args[1:]); err != nil {
@@ -252,7 +253,7 @@ func runServiceCmd(ctx context.Context, args []string) error {
 		return nil
 	}
 	fs.Usage()
-	return &exitError{code: 2}
+	return &cli.ExitError{Code: 2}
 }
 
 // setRecovery restarts the service 5 s, 30 s and 2 min after a failure.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
 	"poststelle/mailroom/evidence"
 	"poststelle/mailroom/store"
@@ -36,7 +37,7 @@ func runVerify(ctx context.Context, args []string) error {
 	}
 	if fs.NArg() == 0 && (cf.dataDir == "" && cf.config == "" || *noStore) {
 		fs.Usage()
-		return &exitError{code: 2}
+		return &cli.ExitError{Code: 2}
 	}
 	var cfg *mailroom.Config
 	if cf.config != "" || cf.dataDir != "" {
@@ -140,7 +141,7 @@ func runVerify(ctx context.Context, args []string) error {
 		}
 	}
 	if broken {
-		return &exitError{code: 1, msg: "Prüfung fehlgeschlagen / verification failed"}
+		return &cli.ExitError{Code: 1, Msg: "Prüfung fehlgeschlagen / verification failed"}
 	}
 	return nil
 }
