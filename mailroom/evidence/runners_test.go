@@ -79,7 +79,9 @@ func TestJournalStamperStampsMovedHead(t *testing.T) {
 	trust := x509.NewCertPool()
 	trust.AddCert(pki.CA)
 	rep, err := evidence.VerifyJournal(ctx, "journal", evidence.VerifyOptions{Trust: trust, Records: st, ChainCheck: store.VerifyEntries,
-		Journal: func(ctx context.Context) ([]mailroom.JournalEntry, error) { return st.Journal(ctx, mailroom.JournalFilter{}) }})
+		Journal: func(ctx context.Context) ([]mailroom.JournalEntry, error) {
+			return st.Journal(ctx, mailroom.JournalFilter{})
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
