@@ -111,6 +111,19 @@ func needX(t *testing.T) {
 	}
 }
 
+// openDesk shows the desk over m in a new 1400×900 window, refreshing
+// every refresh and recording its timings in tm; closeDesk closes it.
+func openDesk(m ui.Model, refresh time.Duration, tm *timing) (desk *ui.App, w fyne.Window, closeDesk func()) {
+	onUI(func() {
+		w = glApp.NewWindow("Poststelle")
+		w.Resize(fyne.NewSize(1400, 900))
+		desk = ui.New(w, m, ui.Options{Refresh: refresh, Timing: tm.record})
+		desk.Start()
+		w.Show()
+	})
+	return desk, w, func() { onUI(func() { desk.Close(); w.Hide() }) }
+}
+
 // ui runs f on the UI goroutine and waits.
 func onUI(f func()) { fyne.DoAndWait(f) }
 
@@ -240,16 +253,8 @@ func TestEndToEndBatchVisible(t *testing.T) {
 	}
 
 	var tm timing
-	var w fyne.Window
-	var desk *ui.App
-	onUI(func() {
-		w = glApp.NewWindow("Poststelle")
-		w.Resize(fyne.NewSize(1400, 900))
-		desk = ui.New(w, m, ui.Options{Refresh: time.Second, Timing: tm.record})
-		desk.Start()
-		w.Show()
-	})
-	defer onUI(func() { desk.Close(); w.Hide() })
+	desk, w, closeDesk := openDesk(m, time.Second, &tm)
+	defer closeDesk()
 
 	// The document reaches review; the desk lists it.
 	var reviewAt time.Time
@@ -432,16 +437,8 @@ func TestOpen100Pages(t *testing.T) {
 	m := embedded.New(cfg, st, e, op)
 	defer m.Renderer().Close()
 	var tm timing
-	var w fyne.Window
-	var desk *ui.App
-	onUI(func() {
-		w = glApp.NewWindow("Poststelle")
-		w.Resize(fyne.NewSize(1400, 900))
-		desk = ui.New(w, m, ui.Options{Refresh: time.Hour, Timing: tm.record})
-		desk.Start()
-		w.Show()
-	})
-	defer onUI(func() { desk.Close(); w.Hide() })
+	desk, _, closeDesk := openDesk(m, time.Hour, &tm)
+	defer closeDesk()
 	waitFor(t, "inbox", 10*time.Second, func() bool { return desk.Inbox != nil && len(desk.Inbox.Rows()) == 1 })
 	onUI(func() { desk.Doc.Open(docs[0].ID); desk.SelectTab(1) })
 	waitFor(t, "100 thumbnails", 2*time.Minute, func() bool { return desk.Doc.ThumbCount() == 100 })

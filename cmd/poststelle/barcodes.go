@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -29,17 +28,12 @@ type barcodeLine struct {
 }
 
 func runBarcodes(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("barcodes", flag.ContinueOnError)
-	var cf configFlags
-	cf.add(fs)
+	fs, cf := commandFlags("barcodes")
 	dpi := fs.Int("dpi", 0, "resolution for rendering PDF pages; 0: recognition.dpi of the configuration")
 	noPatch := fs.Bool("no-patch", false, "do not look for patch codes")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: poststelle barcodes [--dpi N] [--no-patch] FILE...\n\n"+
-			"Prints one JSON object per symbol found: file, page (1-based), symbology, text, box [x0,y0,x1,y1]\n"+
-			"in page pixels; patch codes as symbology \"patch\" with \"mirrored\".\n\n")
-		fs.PrintDefaults()
-	}
+	setUsage(fs, "usage: poststelle barcodes [--dpi N] [--no-patch] FILE...\n\n"+
+		"Prints one JSON object per symbol found: file, page (1-based), symbology, text, box [x0,y0,x1,y1]\n"+
+		"in page pixels; patch codes as symbology \"patch\" with \"mirrored\".\n\n")
 	if err := fs.Parse(args); err != nil {
 		return &cli.ExitError{Code: 2}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -14,6 +15,23 @@ import (
 type configFlags struct {
 	config  string
 	dataDir string
+}
+
+// commandFlags is the flag set of a command that reads the configuration:
+// --config and --data-dir are on it.
+func commandFlags(name string) (*flag.FlagSet, *configFlags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	cf := &configFlags{}
+	cf.add(fs)
+	return fs, cf
+}
+
+// setUsage makes fs print the synopsis text and then its flags.
+func setUsage(fs *flag.FlagSet, text string) {
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), text)
+		fs.PrintDefaults()
+	}
 }
 
 func (c *configFlags) add(fs *flag.FlagSet) {
@@ -39,6 +57,18 @@ func (c *configFlags) open() (*mailroom.Config, *store.Store, error) {
 		return nil, nil, err
 	}
 	return cfg, st, nil
+}
+
+// openForEngine opens configuration and store for a command that runs the
+// engine, makes the logger and removes temp files an earlier run left.
+func (c *configFlags) openForEngine() (*mailroom.Config, *store.Store, *slog.Logger, error) {
+	cfg, st, err := c.open()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	log := newLogger(cfg, os.Stderr)
+	st.CleanTemp()
+	return cfg, st, log, nil
 }
 
 // newLogger makes the process logger: JSON when not on a terminal.

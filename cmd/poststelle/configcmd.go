@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 
@@ -16,9 +15,7 @@ func init() {
 }
 
 func runConfig(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("config", flag.ContinueOnError)
-	var cf configFlags
-	cf.add(fs)
+	fs, cf := commandFlags("config")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,9 +25,7 @@ func runDestruction(ctx context.Context, args []string) error {
 			"       poststelle destruction release --batch ID --department D --person NAME [--note TEXT]\n")
 		return &cli.ExitError{Code: 2}
 	}
-	fs := flag.NewFlagSet("destruction "+args[0], flag.ContinueOnError)
-	var cf configFlags
-	cf.add(fs)
+	fs, cf := commandFlags("destruction " + args[0])
 	batch := fs.String("batch", "", "batch id")
 	csvOut := fs.String("csv", "", "write the list as CSV to FILE (- = stdout)")
 	pdfOut := fs.String("pdf", "", "write the list as PDF to FILE")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,9 +19,7 @@ func runDocs(ctx context.Context, args []string) error {
 		fmt.Fprintf(os.Stderr, "usage: poststelle docs procedure [--config F] [--out FILE]\n")
 		return &cli.ExitError{Code: 2}
 	}
-	fs := flag.NewFlagSet("docs procedure", flag.ContinueOnError)
-	var cf configFlags
-	cf.add(fs)
+	fs, cf := commandFlags("docs procedure")
 	out := fs.String("out", "-", "output file (Markdown); - = stdout")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err

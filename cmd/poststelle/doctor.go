@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -28,9 +27,7 @@ type check struct {
 var doctorChecks = map[string]func(cfg *mailroom.Config) []check{}
 
 func runDoctor(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
-	var cf configFlags
-	cf.add(fs)
+	fs, cf := commandFlags("doctor")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

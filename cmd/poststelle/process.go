@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -47,14 +46,9 @@ type documentLine struct {
 var approveAndDeliver func(ctx context.Context, w *wiring, e *mailroom.Engine, docID, person string) (any, error)
 
 func runProcess(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("process", flag.ContinueOnError)
-	var cf configFlags
-	cf.add(fs)
+	fs, cf := commandFlags("process")
 	approveAs := fs.String("approve-as", "", "approve every resulting document on behalf of NAME and deliver it")
-	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: poststelle process [--config F] [--data-dir D] [--approve-as NAME] FILE...\n")
-		fs.PrintDefaults()
-	}
+	setUsage(fs, "usage: poststelle process [--config F] [--data-dir D] [--approve-as NAME] FILE...\n")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -65,13 +59,11 @@ func runProcess(ctx context.Context, args []string) error {
 	if *approveAs != "" && approveAndDeliver == nil {
 		return fmt.Errorf("--approve-as: delivery is not available in this build")
 	}
-	cfg, st, err := cf.open()
+	cfg, st, log, err := cf.openForEngine()
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	log := newLogger(cfg, os.Stderr)
-	st.CleanTemp()
 	w := &wiring{Cfg: cfg, Store: st, Log: log}
 	e, err := buildEngine(w)
 	if err != nil {
