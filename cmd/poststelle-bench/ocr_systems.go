@@ -17,12 +17,12 @@ import (
 	"syscall"
 	"time"
 
+	"poststelle/cmd/internal/wire"
 	"poststelle/mailroom"
-	"poststelle/ocr"
-	"poststelle/scan"
 )
 
-// benchChild runs recognition on every page and writes the page texts.
+// benchChild runs recognition, wired as in the engine, on every page and
+// writes the page texts.
 func benchChild(ctx context.Context, input, out, lang string, workers int) error {
 	cfg, err := mailroom.Default(os.TempDir())
 	if err != nil {
@@ -35,21 +35,15 @@ func benchChild(ctx context.Context, input, out, lang string, workers int) error
 	if workers > 0 {
 		rc.Workers = workers
 	}
-	pool, err := ocr.New(ocr.Options{Languages: rc.Languages, Workers: rc.Workers, NoOSD: !rc.AutoRotate})
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	scan.LimitMemory(pool.Workers())
-	var orient scan.Orienter
-	if rc.AutoRotate {
-		orient = pool
-	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if os.Getenv("POSTSTELLE_BENCH_TRACE") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	r := scan.NewRecognition(scan.RecognitionOptions{Config: rc, Recognizer: pool, Orienter: orient, Workers: pool.Workers(), Log: log})
+	r, closePool, err := wire.NewRecognition(rc, log)
+	if err != nil {
+		return err
+	}
+	defer closePool()
 	dir, err := os.MkdirTemp("", "poststelle-bench-child-")
 	if err != nil {
 		return err
