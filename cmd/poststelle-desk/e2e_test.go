@@ -24,6 +24,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
+	"poststelle/mailroom/safefile"
 	"poststelle/mailroom/store"
 	"poststelle/mailroom/testcorpus"
 	"poststelle/scan"
@@ -248,7 +250,7 @@ func TestEndToEndBatchVisible(t *testing.T) {
 		t.Fatal(err)
 	}
 	dropped := time.Now()
-	if err := mailroom.WriteFileAtomic(filepath.Join(inbox, "batch-visible.pdf"), data, 0o640); err != nil {
+	if err := safefile.Write(filepath.Join(inbox, "batch-visible.pdf"), data, 0o640); err != nil {
 		t.Fatal(err)
 	}
 
@@ -422,7 +424,7 @@ func TestOpen100Pages(t *testing.T) {
 	}
 	defer st.Close()
 	op := scan.NewOpener(scan.Options{})
-	e := &mailroom.Engine{Config: cfg, Store: st, Opener: op, OneShot: true}
+	e := &engine.Engine{Config: cfg, Store: st, Opener: op, OneShot: true}
 	b, _, err := st.Intake(ctx, mailroom.Item{Source: "folder:eingang", Profile: mailroom.Profile{Name: "eingang"}, Path: big, Name: "hundert.pdf"})
 	if err != nil {
 		t.Fatal(err)

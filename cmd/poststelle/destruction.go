@@ -12,6 +12,7 @@ import (
 	"poststelle/mailroom"
 	"poststelle/mailroom/evidence"
 	"poststelle/mailroom/rendition"
+	"poststelle/mailroom/safefile"
 	"poststelle/mailroom/store"
 )
 
@@ -126,9 +127,5 @@ func writeOut(name string, fn func(io.Writer) error) error {
 	if name == "-" {
 		return fn(os.Stdout)
 	}
-	var b strings.Builder
-	if err := fn(&b); err != nil {
-		return err
-	}
-	return mailroom.WriteFileAtomic(name, []byte(b.String()), 0o640)
+	return safefile.WriteFrom(name, 0o640, fn)
 }

@@ -20,6 +20,7 @@ import (
 
 	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
+	"poststelle/mailroom/safefile"
 	_ "poststelle/packaging/winlink" // go-fitz's Windows MuPDF with Debian's mingw-w64
 )
 
@@ -100,7 +101,7 @@ func ensureConfig(path string) error {
 	hdr := "# Poststelle configuration, written by the Windows service on its first start.\r\n" +
 		"# Your changes are kept on upgrades. After a change: Restart-Service Poststelle\r\n\r\n"
 	body = bytes.ReplaceAll(body, []byte("\n"), []byte("\r\n"))
-	return mailroom.WriteFileAtomic(path, append([]byte(hdr), body...), 0o640)
+	return safefile.Write(path, append([]byte(hdr), body...), 0o640)
 }
 
 // openServiceLog opens the service log for appending; a log larger than

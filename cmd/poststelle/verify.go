@@ -130,7 +130,7 @@ func (v *verifier) verifyJournal(ctx context.Context) (*evidence.Report, error) 
 	if !found {
 		return nil, fmt.Errorf("%s: keine Datenbank poststelle.db / no database poststelle.db", v.cfg.DataDir)
 	}
-	return evidence.VerifyJournal(ctx, filepath.Join(v.cfg.DataDir, "poststelle.db"), o)
+	return evidence.VerifyJournal(ctx, mailroom.Layout{Root: v.cfg.DataDir}.DB(), o)
 }
 
 // withStore adds the journal, its timestamps and the evidence records of
@@ -146,7 +146,7 @@ func (v *verifier) withStore(o *evidence.VerifyOptions, p string) (bool, error) 
 	if dataDir == "" {
 		return false, nil
 	}
-	if _, err := os.Stat(filepath.Join(dataDir, "poststelle.db")); err != nil {
+	if _, err := os.Stat(mailroom.Layout{Root: dataDir}.DB()); err != nil {
 		return false, nil
 	}
 	st := v.stores[dataDir]
@@ -186,11 +186,11 @@ func expandDocumentDirs(args []string) []string {
 	var out []string
 	for _, p := range args {
 		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			if _, err := os.Stat(filepath.Join(p, evidence.FileName)); errors.Is(err, os.ErrNotExist) {
+			if _, err := os.Stat(filepath.Join(p, mailroom.FileTransfervermerk)); errors.Is(err, os.ErrNotExist) {
 				var subs []string
 				ents, _ := os.ReadDir(p)
 				for _, e := range ents {
-					if _, err := os.Stat(filepath.Join(p, e.Name(), evidence.FileName)); e.IsDir() && err == nil {
+					if _, err := os.Stat(filepath.Join(p, e.Name(), mailroom.FileTransfervermerk)); e.IsDir() && err == nil {
 						subs = append(subs, filepath.Join(p, e.Name()))
 					}
 				}
@@ -237,7 +237,7 @@ func findDataDir(p string) string {
 		return ""
 	}
 	for d := abs; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "poststelle.db")); err == nil {
+		if _, err := os.Stat(mailroom.Layout{Root: d}.DB()); err == nil {
 			return d
 		}
 		if filepath.Dir(d) == d {
