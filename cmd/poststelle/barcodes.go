@@ -41,7 +41,7 @@ func runBarcodes(ctx context.Context, args []string) error {
 		fs.Usage()
 		return &cli.ExitError{Code: 2}
 	}
-	cfg, err := cf.load()
+	cfg, err := cf.Load()
 	if err != nil {
 		return err
 	}

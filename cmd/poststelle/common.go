@@ -7,22 +7,20 @@ import (
 	"log/slog"
 	"os"
 
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
 	"poststelle/mailroom/store"
 )
 
 // configFlags are the flags every command that reads the configuration has.
-type configFlags struct {
-	config  string
-	dataDir string
-}
+type configFlags struct{ cli.ConfigFlags }
 
 // commandFlags is the flag set of a command that reads the configuration:
 // --config and --data-dir are on it.
 func commandFlags(name string) (*flag.FlagSet, *configFlags) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	cf := &configFlags{}
-	cf.add(fs)
+	cf.Add(fs)
 	return fs, cf
 }
 
@@ -34,21 +32,9 @@ func setUsage(fs *flag.FlagSet, text string) {
 	}
 }
 
-func (c *configFlags) add(fs *flag.FlagSet) {
-	fs.StringVar(&c.config, "config", os.Getenv("POSTSTELLE_CONFIG"), "configuration file (TOML); empty: the embedded default")
-	fs.StringVar(&c.dataDir, "data-dir", "", "data directory (overrides data_dir of the configuration)")
-}
-
-func (c *configFlags) load() (*mailroom.Config, error) {
-	if c.config == "" {
-		return mailroom.Default(c.dataDir)
-	}
-	return mailroom.Load(c.config, c.dataDir)
-}
-
 // openStore loads the configuration and opens the store.
 func (c *configFlags) open() (*mailroom.Config, *store.Store, error) {
-	cfg, err := c.load()
+	cfg, err := c.Load()
 	if err != nil {
 		return nil, nil, err
 	}

@@ -19,11 +19,11 @@ func runConfig(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if cf.config == "" && cf.dataDir == "" {
+	if cf.Config == "" && cf.DataDir == "" {
 		os.Stdout.Write(mailroom.DefaultTOML())
 		return nil
 	}
-	cfg, err := cf.load()
+	cfg, err := cf.Load()
 	if err != nil {
 		return err
 	}

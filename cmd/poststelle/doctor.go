@@ -31,7 +31,7 @@ func runDoctor(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := cf.load()
+	cfg, err := cf.Load()
 	if err != nil {
 		fmt.Printf("FEHLER config: %v\n", err)
 		return &cli.ExitError{Code: 1, Msg: "configuration invalid"}

@@ -29,7 +29,7 @@ func runVerify(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 && (cf.dataDir == "" && cf.config == "" || *noStore) {
+	if fs.NArg() == 0 && (cf.DataDir == "" && cf.Config == "" || *noStore) {
 		fs.Usage()
 		return &cli.ExitError{Code: 2}
 	}
@@ -64,8 +64,8 @@ type verifier struct {
 // CA certificates (--trust, else evidence.trust_ca).
 func newVerifier(cf *configFlags, trust string, useStore bool) (*verifier, error) {
 	v := &verifier{useStore: useStore, stores: map[string]*store.Store{}}
-	if cf.config != "" || cf.dataDir != "" {
-		c, err := cf.load()
+	if cf.Config != "" || cf.DataDir != "" {
+		c, err := cf.Load()
 		if err != nil {
 			return nil, err
 		}
