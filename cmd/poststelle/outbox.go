@@ -21,11 +21,7 @@ func runOutbox(ctx context.Context, args []string) error {
 	all := fs.Bool("all", false, "list delivered entries too")
 	as := fs.String("as", operatorName(), "operator name for the journal")
 	setUsage(fs, "usage: poststelle outbox [flags] list | retry ID...\n  ID: an outbox entry or a document (all its undelivered entries)\n")
-	sub, ids, err := cli.ParseSubcommand(fs, args)
-	if err != nil {
-		return err
-	}
-	_, st, err := cf.open()
+	sub, ids, st, err := cf.subcommandStore(fs, args)
 	if err != nil {
 		return err
 	}

@@ -28,11 +28,7 @@ func runQuarantine(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "list as JSON lines")
 	as := fs.String("as", operatorName(), "operator name for the journal")
 	setUsage(fs, "usage: poststelle quarantine [flags] list | retry ID... | release ID...\n")
-	sub, ids, err := cli.ParseSubcommand(fs, args)
-	if err != nil {
-		return err
-	}
-	_, st, err := cf.open()
+	sub, ids, st, err := cf.subcommandStore(fs, args)
 	if err != nil {
 		return err
 	}
