@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"poststelle/ocr/textscore"
@@ -106,4 +107,17 @@ func bagMatch(got, truth string) (int, int, int) {
 		ng += n
 	}
 	return hit, ng, nt
+}
+
+func sortNatural(files []string) {
+	num := func(s string) int {
+		b := strings.TrimSuffix(filepath.Base(s), ".png")
+		n, _ := strconv.Atoi(b[strings.LastIndex(b, "-")+1:])
+		return n
+	}
+	for i := 1; i < len(files); i++ {
+		for j := i; j > 0 && num(files[j]) < num(files[j-1]); j-- {
+			files[j], files[j-1] = files[j-1], files[j]
+		}
+	}
 }

@@ -190,19 +190,6 @@ func bareTesseract(ctx context.Context, in, tmp string) benchRun {
 	return r
 }
 
-func sortNatural(files []string) {
-	num := func(s string) int {
-		b := strings.TrimSuffix(filepath.Base(s), ".png")
-		n, _ := strconv.Atoi(b[strings.LastIndex(b, "-")+1:])
-		return n
-	}
-	for i := 1; i < len(files); i++ {
-		for j := i; j > 0 && num(files[j]) < num(files[j-1]); j-- {
-			files[j], files[j-1] = files[j-1], files[j]
-		}
-	}
-}
-
 func loadavg() string {
 	b, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
