@@ -32,7 +32,7 @@ func setUsage(fs *flag.FlagSet, text string) {
 	}
 }
 
-// openStore loads the configuration and opens the store.
+// open loads the configuration and opens the store.
 func (c *configFlags) open() (*mailroom.Config, *store.Store, error) {
 	cfg, err := c.Load()
 	if err != nil {
