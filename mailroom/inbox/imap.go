@@ -1,7 +1,6 @@
 package inbox
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -478,10 +477,7 @@ func (s *IMAPSource) store(f *fetched, r io.Reader) error {
 	}
 	f.size = n
 	f.sha = hex.EncodeToString(h.Sum(nil))
-	hdr, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(head.Bytes())))
-	if err != nil {
-		hdr, _, _ = lenientHeader(head.Bytes(), err.Error())
-	}
+	hdr := headerOf(head.Bytes())
 	f.header = hdr
 	f.messageID = strings.TrimSpace(hdr.Get("Message-Id"))
 	return nil
