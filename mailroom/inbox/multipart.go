@@ -107,4 +107,3 @@ func trimLineBreak(b []byte) []byte {
 	}
 	return bytes.TrimSuffix(b, []byte("\n"))
 }
-
