@@ -52,20 +52,20 @@ func readHeader(raw []byte, lim Limits) (hb headerBlock) {
 			hb.h.Add(kvs[i][0], kvs[i][1])
 		}
 	}()
+	over := func(what string, got, limit int) headerBlock {
+		flush()
+		hb.err = &headerLimitError{what: what, got: got, limit: limit}
+		hb.bodyOff = len(raw)
+		return hb
+	}
 	pos := 0
 	for pos < len(raw) {
 		if pos > lim.HeaderBytes {
-			flush()
-			hb.err = &headerLimitError{what: "bytes", got: pos, limit: lim.HeaderBytes}
-			hb.bodyOff = len(raw)
-			return hb
+			return over("bytes", pos, lim.HeaderBytes)
 		}
 		line, next := nextLine(raw, pos)
 		if len(line) > lim.HeaderLine {
-			flush()
-			hb.err = &headerLimitError{what: "line", got: len(line), limit: lim.HeaderLine}
-			hb.bodyOff = len(raw)
-			return hb
+			return over("line", len(line), lim.HeaderLine)
 		}
 		line = bytes.TrimRight(line, "\r")
 		switch {
@@ -103,9 +103,7 @@ func readHeader(raw []byte, lim Limits) (hb headerBlock) {
 				break // an empty key is skipped, as the strict parser does
 			}
 			if fields++; fields > lim.HeaderFields {
-				hb.err = &headerLimitError{what: "fields", got: fields, limit: lim.HeaderFields}
-				hb.bodyOff = len(raw)
-				return hb
+				return over("fields", fields, lim.HeaderFields)
 			}
 			key, val, have = k, append(val[:0:0], v...), true
 		}
