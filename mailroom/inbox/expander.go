@@ -69,7 +69,7 @@ func (x *Expander) Expand(ctx context.Context, in mailroom.ExpandInput) (mailroo
 		return mailroom.Expansion{}, false, err
 	}
 	lim := x.Limits.withDefaults()
-	m := lim.Parse(raw, x.Verifier)
+	m := lim.parseLean(raw, x.Verifier)
 	if m.Rejected != nil {
 		return mailroom.Expansion{}, false, m.Rejected
 	}
@@ -179,7 +179,7 @@ func (u *unpacker) nested(ctx context.Context, mails []Attachment, depth int, co
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		nm := u.lim.Parse(a.Data, u.x.Verifier)
+		nm := u.lim.parseLean(a.Data, u.x.Verifier)
 		meta := MailMetadata(nm)
 		var pl plan
 		if nm.Rejected == nil && !nm.Encrypted {
@@ -188,7 +188,6 @@ func (u *unpacker) nested(ctx context.Context, mails []Attachment, depth int, co
 			pl = u.planMail(nm, depth)
 		}
 		cp := shorten(a.Data, pl.stubs)
-		tooLarge := u.x.MaxAttachment > 0 && int64(len(cp)) > u.x.MaxAttachment
 		meta[MetaMailDepth] = strconv.Itoa(depth)
 		meta[MetaPartsAllowed] = strconv.Itoa(len(pl.leaves))
 		meta[MetaContainer] = container
@@ -197,13 +196,8 @@ func (u *unpacker) nested(ctx context.Context, mails []Attachment, depth int, co
 		}
 		addNote(meta, pl.notes(u.lim.Attachments))
 		a.Data = cp
-		if err := u.write(a, meta, tooLarge, int64(len(cp))); err != nil {
+		if err := u.write(a, meta); err != nil {
 			return err
-		}
-		for i := range nm.Attachments {
-			if !nm.Attachments[i].Nested {
-				nm.Attachments[i].Data = nil // not needed by the walk: free it early
-			}
 		}
 		if err := u.nested(ctx, pl.children, depth+1, a.Filename); err != nil {
 			return err
@@ -228,15 +222,21 @@ func (u *unpacker) leaf(ctx context.Context, a Attachment, meta map[string]strin
 			pm[k] = v
 		}
 	}
-	tooLarge := u.x.MaxAttachment > 0 && int64(len(a.Data)) > u.x.MaxAttachment
-	return u.write(a, pm, tooLarge, int64(len(a.Data)))
+	return u.write(a, pm)
 }
 
-// write stores a part file and adds it to the parts with metadata pm.
-func (u *unpacker) write(a Attachment, pm map[string]string, tooLarge bool, size int64) error {
+// write stores a part file (decoding it on the way) and adds it to the
+// parts with metadata pm.
+func (u *unpacker) write(a Attachment, pm map[string]string) error {
 	n := len(u.parts) + 1
 	path := filepath.Join(u.dir, fmt.Sprintf("%03d-%s", n, a.Filename))
-	if err := os.WriteFile(path, a.Data, 0o600); err != nil {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	// A damaged encoding ends the content where decode would end it.
+	size, _ := io.Copy(f, a.reader())
+	if err := f.Close(); err != nil {
 		return err
 	}
 	pm[MetaFilename] = a.Filename
@@ -248,7 +248,7 @@ func (u *unpacker) write(a Attachment, pm map[string]string, tooLarge bool, size
 	if a.Inline {
 		pm["mail_inline"] = "true"
 	}
-	if tooLarge {
+	if u.x.MaxAttachment > 0 && size > u.x.MaxAttachment {
 		pm[MetaTooLarge] = strconv.FormatInt(size, 10)
 		pm[MetaLimit] = strconv.FormatInt(u.x.MaxAttachment, 10)
 	}

@@ -438,7 +438,7 @@ func (s *IMAPSource) matches(m fetched) bool {
 		if err != nil {
 			return true
 		}
-		for _, att := range Parse(raw, nil).Attachments {
+		for _, att := range (Limits{}).parseLean(raw, nil).Attachments {
 			if has(att.Filename, a.AttachmentContains) {
 				return true
 			}

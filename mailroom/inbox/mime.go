@@ -63,6 +63,10 @@ type Attachment struct {
 	start, end int
 	cte        string
 	signed     bool
+	// lazy (lean parse): Data is nil and the content is decoded from enc
+	// when read (reader); lenient: the base64 is damaged and read leniently.
+	lazy, lenient bool
+	enc           []byte
 }
 
 type parser struct {
@@ -74,6 +78,9 @@ type parser struct {
 	names    map[string]int
 	parts    int // MIME entities seen
 	inSigned int // > 0 inside the content of a multipart/signed
+	// lean: attachments other than mails are not decoded into Data but
+	// read from the mail's bytes when needed (Attachment.reader).
+	lean bool
 	warnings int // warnings dropped over lim.Warnings
 }
 
@@ -84,7 +91,17 @@ func Parse(raw []byte, v *signature.Verifier) *Message {
 
 // Parse reads a raw RFC 822 message within the limits l.
 func (l Limits) Parse(raw []byte, v *signature.Verifier) *Message {
-	p := &parser{m: &Message{DeMail: map[string]string{}}, verifier: v, lim: l.withDefaults(), names: map[string]int{}}
+	return l.parse(raw, v, false)
+}
+
+// parseLean is Parse without decoding attachments (other than mails) into
+// memory: their Data is nil and Attachment.reader decodes them from raw.
+func (l Limits) parseLean(raw []byte, v *signature.Verifier) *Message {
+	return l.parse(raw, v, true)
+}
+
+func (l Limits) parse(raw []byte, v *signature.Verifier, lean bool) *Message {
+	p := &parser{m: &Message{DeMail: map[string]string{}}, verifier: v, lim: l.withDefaults(), names: map[string]int{}, lean: lean}
 	start := mailStart(raw)
 	hb := readHeader(raw[start:], p.lim)
 	p.noteHeader(hb)
@@ -248,13 +265,13 @@ func (p *parser) entity(h textproto.Header, body []byte, off, depth int, top boo
 	case mt == "application/pgp-encrypted":
 		return // the version part of PGP/MIME
 	}
-	data := p.decode(body, in.cte, in.name)
 	loc := Attachment{start: off, end: off + len(body), cte: in.cte, signed: p.inSigned > 0}
 	if off < 0 {
 		loc.start, loc.end = -1, -1
 	}
 	name, mt, disp := in.name, in.mt, in.disp
 	if mt == "message/rfc822" || mt == "message/global" {
+		data := p.decode(body, in.cte, name)
 		if name == "" {
 			if name = subjectOf(data); name == "" {
 				name = "weitergeleitete-nachricht"
@@ -268,13 +285,19 @@ func (p *parser) entity(h textproto.Header, body []byte, off, depth int, top boo
 		if reHiddenMIME.Match(body) {
 			p.unreadable("Text enthält MIME-Teile, die nicht als Anhänge gelesen werden konnten / text contains MIME parts that could not be read as attachments")
 		}
-		p.textDecoded(data, mt, in.params["charset"])
+		p.textDecoded(p.decode(body, in.cte, name), mt, in.params["charset"])
 		return
 	}
 	if name == "" && strings.HasPrefix(mt, "text/") && disp == "attachment" {
 		name = "anhang.txt"
 	}
-	p.attach(name, mt, data, disp == "inline", false, loc)
+	if p.lean {
+		// Decoded when written (Attachment.reader): only checked here.
+		loc.enc, loc.lazy, loc.lenient = body, true, p.check(body, in.cte, name)
+		p.attach(name, mt, nil, disp == "inline", false, loc)
+		return
+	}
+	p.attach(name, mt, p.decode(body, in.cte, name), disp == "inline", false, loc)
 }
 
 // reHiddenMIME finds a boundary line followed by a part header in text: a
@@ -312,8 +335,20 @@ func (p *parser) attach(name, mt string, data []byte, inline, nested bool, loc A
 	safe := SafeFilename(name, mt)
 	// Intake takes an .eml (by name or by content) for a mail whatever its
 	// declared type: it is unpacked as a nested mail, within the same limits.
-	if !nested && mailroom.SniffMediaType(data[:min(len(data), sniffHead)], safe) == mailroom.MediaEML {
-		nested = true
+	if !nested {
+		head := data[:min(len(data), sniffHead)]
+		if loc.lazy {
+			head = make([]byte, sniffHead)
+			n, _ := io.ReadFull(loc.reader(), head)
+			head = head[:n]
+		}
+		if mailroom.SniffMediaType(head, safe) == mailroom.MediaEML {
+			nested = true
+			if loc.lazy {
+				data, _ = io.ReadAll(loc.reader())
+				loc.lazy, loc.enc = false, nil
+			}
+		}
 	}
 	// Keep names unique within one mail.
 	if n := p.names[strings.ToLower(safe)]; n > 0 {

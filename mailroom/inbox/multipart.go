@@ -14,7 +14,7 @@ func (p *parser) decode(body []byte, cte, name string) []byte {
 	case "base64":
 		clean := make([]byte, 0, len(body))
 		for _, c := range body {
-			if c != '\r' && c != '\n' && c != ' ' && c != '\t' {
+			if !isB64Space(c) {
 				clean = append(clean, c)
 			}
 		}
@@ -25,7 +25,7 @@ func (p *parser) decode(body []byte, cte, name string) []byte {
 		p.warn("Base64-Daten fehlerhaft / malformed base64 in %q: ungültige Zeichen übersprungen / invalid characters skipped", name)
 		alpha := clean[:0]
 		for _, c := range clean {
-			if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' {
+			if isB64Alpha(c) {
 				alpha = append(alpha, c)
 			}
 		}
@@ -44,6 +44,101 @@ func (p *parser) decode(body []byte, cte, name string) []byte {
 		p.warn("unbekannte Transferkodierung / unknown transfer encoding %q: Rohdaten übernommen / raw data kept", cte)
 		return body
 	}
+}
+
+// check gives the warnings decode would give for body without keeping the
+// decoded bytes; it reports whether base64 must be read leniently.
+func (p *parser) check(body []byte, cte, name string) bool {
+	switch cte {
+	case "base64":
+		if !b64Valid(body) {
+			p.warn("Base64-Daten fehlerhaft / malformed base64 in %q: ungültige Zeichen übersprungen / invalid characters skipped", name)
+			return true
+		}
+	case "quoted-printable":
+		if _, err := io.Copy(io.Discard, quotedprintable.NewReader(bytes.NewReader(body))); err != nil {
+			p.warn("Quoted-Printable fehlerhaft / malformed quoted-printable in %q", name)
+		}
+	case "", "7bit", "8bit", "binary":
+	default:
+		p.warn("unbekannte Transferkodierung / unknown transfer encoding %q: Rohdaten übernommen / raw data kept", cte)
+	}
+	return false
+}
+
+// b64Valid reports whether body (white space removed) is base64 that
+// base64.StdEncoding decodes without error, read in chunks.
+func b64Valid(body []byte) bool {
+	var buf [4096]byte
+	var out [3072]byte
+	n, padded := 0, false
+	for _, c := range body {
+		if isB64Space(c) {
+			continue
+		}
+		if padded {
+			return false // data after the padding
+		}
+		buf[n] = c
+		if n++; n == len(buf) {
+			if _, err := base64.StdEncoding.Decode(out[:], buf[:n]); err != nil {
+				return false
+			}
+			padded = bytes.IndexByte(buf[:n], '=') >= 0
+			n = 0
+		}
+	}
+	if n == 0 {
+		return true
+	}
+	_, err := base64.StdEncoding.Decode(out[:], buf[:n])
+	return err == nil
+}
+
+func isB64Space(c byte) bool { return c == '\r' || c == '\n' || c == ' ' || c == '\t' }
+
+func isB64Alpha(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
+}
+
+// filterReader reads the bytes of b for which keep is true.
+type filterReader struct {
+	b    []byte
+	keep func(byte) bool
+}
+
+func (f *filterReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) && len(f.b) > 0 {
+		if c := f.b[0]; f.keep(c) {
+			p[n] = c
+			n++
+		}
+		f.b = f.b[1:]
+	}
+	if n == 0 && len(f.b) == 0 {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// reader returns the attachment's decoded content: Data, or for a lean
+// parse the encoded body decoded as decode would (errors of a damaged
+// encoding end the content where decode ends it).
+func (a *Attachment) reader() io.Reader {
+	if !a.lazy {
+		return bytes.NewReader(a.Data)
+	}
+	switch a.cte {
+	case "base64":
+		if a.lenient {
+			return base64.NewDecoder(base64.RawStdEncoding, &filterReader{b: a.enc, keep: isB64Alpha})
+		}
+		return base64.NewDecoder(base64.StdEncoding, &filterReader{b: a.enc, keep: func(c byte) bool { return !isB64Space(c) }})
+	case "quoted-printable":
+		return quotedprintable.NewReader(bytes.NewReader(a.enc))
+	}
+	return bytes.NewReader(a.enc)
 }
 
 func lastGroup(n int) int {

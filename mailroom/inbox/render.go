@@ -37,7 +37,7 @@ func (c *Classifier) Classify(ctx context.Context, in mailroom.ClassifyInput) (m
 	if err != nil {
 		return mailroom.Classification{}, err
 	}
-	m := c.Limits.Parse(raw, c.Verifier)
+	m := c.Limits.parseLean(raw, c.Verifier)
 	if m.Rejected != nil {
 		return mailroom.Classification{}, m.Rejected
 	}
