@@ -67,7 +67,6 @@ func readHeader(raw []byte, lim Limits) (hb headerBlock) {
 		if len(line) > lim.HeaderLine {
 			return over("line", len(line), lim.HeaderLine)
 		}
-		line = bytes.TrimRight(line, "\r")
 		switch {
 		case len(line) == 0:
 			flush()
@@ -118,10 +117,15 @@ func (hb *headerBlock) warn(format string, a ...any) {
 	hb.warnings = append(hb.warnings, fmt.Sprintf(format, a...))
 }
 
-// nextLine returns the line at pos (without its "\n") and where the next starts.
+// nextLine returns the line at pos without its line end ("\r\n" or "\n",
+// as bufio.Reader.ReadLine) and where the next line starts.
 func nextLine(raw []byte, pos int) ([]byte, int) {
 	if i := bytes.IndexByte(raw[pos:], '\n'); i >= 0 {
-		return raw[pos : pos+i], pos + i + 1
+		line := raw[pos : pos+i]
+		if len(line) > 0 && line[len(line)-1] == '\r' {
+			line = line[:len(line)-1]
+		}
+		return line, pos + i + 1
 	}
 	return raw[pos:], len(raw)
 }
@@ -148,7 +152,6 @@ func isFieldStart(raw []byte, pos int) bool {
 	if len(line) > DefaultHeaderLine {
 		line = line[:DefaultHeaderLine]
 	}
-	line = bytes.TrimRight(line, "\r")
 	if len(line) == 0 || line[0] == ' ' || line[0] == '\t' {
 		return false
 	}
