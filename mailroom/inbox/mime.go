@@ -80,7 +80,7 @@ type parser struct {
 	inSigned int // > 0 inside the content of a multipart/signed
 	// lean: attachments other than mails are not decoded into Data but
 	// read from the mail's bytes when needed (Attachment.reader).
-	lean bool
+	lean     bool
 	warnings int // warnings dropped over lim.Warnings
 }
 
