@@ -92,7 +92,7 @@ func (x *Expander) Expand(ctx context.Context, in mailroom.ExpandInput) (mailroo
 	if depth := mailDepth(b.Metadata); depth == 0 {
 		err = u.received(ctx, m, meta)
 	} else {
-		err = u.copyOf(ctx, m, meta, depth)
+		err = u.copyOf(ctx, m, meta, b.Metadata[MetaPartsAllowed], depth)
 	}
 	if err != nil {
 		return mailroom.Expansion{}, false, err
@@ -152,8 +152,8 @@ func (u *unpacker) received(ctx context.Context, m *Message, meta map[string]str
 // copyOf unpacks the stored copy of a nested mail: its attachments up to
 // the allowance the walk left it, never its nested mails (the walk took
 // them in already, or noted why not).
-func (u *unpacker) copyOf(ctx context.Context, m *Message, meta map[string]string, depth int) error {
-	if v, err := strconv.Atoi(meta[MetaPartsAllowed]); err == nil && v >= 0 && v < u.budget {
+func (u *unpacker) copyOf(ctx context.Context, m *Message, meta map[string]string, allowed string, depth int) error {
+	if v, err := strconv.Atoi(allowed); err == nil && v >= 0 && v < u.budget {
 		u.budget = v
 	}
 	omitted := 0

@@ -142,6 +142,18 @@ func HostileMails(big bool) []HostileMail {
 	add(HostileMail{Name: "rfc822-depth-40", Raw: nestedChain(40, 64<<10, false), Want: "review", Attachments: DefaultMailDepth, Nested: true})
 	add(HostileMail{Name: "eml-as-octet-stream-depth-25", Raw: nestedChain(25, 64<<10, true), Want: "review", Attachments: DefaultMailDepth, Nested: true})
 
+	// Five forwarded mails with 50 attachments each: the limit counts for
+	// the received mail as a whole (5 mails + 95 attachments).
+	var fwd []string
+	for i := 0; i < 5; i++ {
+		var atts []string
+		for j := 0; j < 50; j++ {
+			atts = append(atts, attachment(fmt.Sprintf("f%d-%02d.bin", i, j), filler(32, byte(i*50+j))))
+		}
+		fwd = append(fwd, "Content-Type: message/rfc822\r\n\r\n"+string(mixed(fmt.Sprintf("Weiterleitung %d", i), "", atts...)))
+	}
+	add(HostileMail{Name: "5-forwards-50-attachments-each", Raw: mixed("fuenf Weiterleitungen", "", fwd...), Want: "review", Attachments: DefaultAttachments, Nested: true})
+
 	names := []string{"a\x00b.pdf", "\x1b[31mrot\x1b[0m.bin", "..%2F..%2Fetc%2Fpasswd", "rechnung\u202efdp.exe", "CON.txt",
 		strings.Repeat("ä", 400) + ".bin", "=?UTF-8?Q?tab=09und=0Azeile?=.bin", "\r\n.bin", "/abs/pfad/datei.bin"}
 	parts = parts[:0]
