@@ -66,11 +66,11 @@ func TestHeaderLimits(t *testing.T) {
 func TestMailStart(t *testing.T) {
 	for raw, want := range map[string]string{
 		"From a@b.example Mon Jun  2 10:00:00 2025\nSubject: s\n\nx": "Subject: s",
-		"From: a@b.example\nSubject: s\n\nx":                          "From: a@b.example",
-		"From : a@b.example\nSubject: s\n\nx":                         "From : a@b.example",
-		"\xef\xbb\xbfSubject: s\n\nx":                                 "Subject: s",
-		"\r\n\r\nSubject: s\r\n\r\nx":                                 "Subject: s",
-		"\n\nnur Text\n":                                              "\n\nnur Text",
+		"From: a@b.example\nSubject: s\n\nx":                         "From: a@b.example",
+		"From : a@b.example\nSubject: s\n\nx":                        "From : a@b.example",
+		"\xef\xbb\xbfSubject: s\n\nx":                                "Subject: s",
+		"\r\n\r\nSubject: s\r\n\r\nx":                                "Subject: s",
+		"\n\nnur Text\n":                                             "\n\nnur Text",
 	} {
 		if got := raw[mailStart([]byte(raw)):]; !strings.HasPrefix(got, want) {
 			t.Errorf("%q: starts at %q, want %q", raw, got, want)
