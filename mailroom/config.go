@@ -74,6 +74,7 @@ type Config struct {
 	Mail        MailConfig        `toml:"mail"`
 	Evidence    EvidenceConfig    `toml:"evidence"`
 	Outbox      OutboxConfig      `toml:"outbox"`
+	Desk        DeskConfig        `toml:"desk"`
 	Targets     []TargetConfig    `toml:"targets"`
 	Operators   []OperatorConfig  `toml:"operators"`
 
@@ -193,7 +194,7 @@ func Load(path, dataDir string) (*Config, error) {
 		return nil, err
 	}
 	// Lists in the file replace the default lists, not extend them.
-	c.Folders, c.Targets, c.Operators = nil, nil, nil
+	c.Folders, c.Targets, c.Operators, c.Desk.Fields = nil, nil, nil, nil
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
@@ -216,6 +217,9 @@ func Load(path, dataDir string) (*Config, error) {
 	}
 	if !md.IsDefined("targets") {
 		c.Targets = def.Targets
+	}
+	if !md.IsDefined("desk", "fields") {
+		c.Desk.Fields = def.Desk.Fields
 	}
 	c.path = path
 	if dataDir != "" {

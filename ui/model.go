@@ -20,6 +20,12 @@ type Model interface {
 	// and password is ignored.
 	Login(ctx context.Context, login, password string) (Operator, error)
 
+	// Schema is the metadata form: fields in order with their labels,
+	// required flag, kind and options (the configuration's [desk] section
+	// or mailroom.DefaultFields). The views read it on the UI goroutine
+	// when they are built, so it must not block.
+	Schema() mailroom.FieldSchema
+
 	// Counts returns the number of documents per state.
 	Counts(ctx context.Context) (map[mailroom.State]int, error)
 	// Documents lists documents in the given states, oldest first.

@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/store"
 	"poststelle/mailroom/testcorpus"
 	"poststelle/scan"
@@ -58,7 +59,7 @@ var uiPump = &pump{}
 
 type env struct {
 	st  *store.Store
-	e   *mailroom.Engine
+	e   *engine.Engine
 	m   *embedded.Model
 	app *ui.App
 	w   fyne.Window
@@ -85,7 +86,7 @@ func newEnv(t *testing.T, ops []mailroom.OperatorConfig, files ...string) *env {
 	}
 	t.Cleanup(func() { st.Close() })
 	op := scan.NewOpener(scan.Options{})
-	e := &mailroom.Engine{Config: cfg, Store: st, Opener: op, OneShot: true}
+	e := &engine.Engine{Config: cfg, Store: st, Opener: op, OneShot: true}
 	ctx := context.Background()
 	for _, f := range files {
 		src := testcorpus.Path(t, strings.Split(f, "/")...)

@@ -24,6 +24,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/store"
 	"poststelle/mailroom/testcorpus"
 	"poststelle/scan"
@@ -417,7 +418,7 @@ func TestOpen100Pages(t *testing.T) {
 	}
 	defer st.Close()
 	op := scan.NewOpener(scan.Options{})
-	e := &mailroom.Engine{Config: cfg, Store: st, Opener: op, OneShot: true}
+	e := &engine.Engine{Config: cfg, Store: st, Opener: op, OneShot: true}
 	b, _, err := st.Intake(ctx, mailroom.Item{Source: "folder:eingang", Profile: mailroom.Profile{Name: "eingang"}, Path: big, Name: "hundert.pdf"})
 	if err != nil {
 		t.Fatal(err)

@@ -45,13 +45,7 @@ func run(args []string) error {
 	if *engine == "run" && !*noOCR {
 		ocr.SingleThreaded() // re-executes with OMP_THREAD_LIMIT=1 (tesseract single-threaded)
 	}
-	var cfg *mailroom.Config
-	var err error
-	if *config == "" {
-		cfg, err = mailroom.Default(*dataDir)
-	} else {
-		cfg, err = mailroom.Load(*config, *dataDir)
-	}
+	cfg, err := loadConfig(*config, *dataDir)
 	if err != nil {
 		return err
 	}
@@ -69,12 +63,9 @@ func run(args []string) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if run {
-		st.CleanTemp()
-		if _, err := st.Recover(ctx, "desk"); err != nil {
-			return fmt.Errorf("recovery: %w", err)
+		if err := startEngine(ctx, cfg, st, e); err != nil {
+			return err
 		}
-		st.Append(ctx, "desk", "start", "", "", map[string]any{"version": version, "data_dir": cfg.DataDir, "engine": "embedded"})
-		go e.Run(ctx)
 	}
 	m := embedded.New(cfg, st, e, scan.NewOpener(scan.Options{MaxPixels: cfg.Recognition.MaxPixels}))
 	defer m.Renderer().Close()
@@ -90,4 +81,13 @@ func run(args []string) error {
 		st.Append(context.Background(), "desk", "stop", "", "", nil)
 	}
 	return nil
+}
+
+// loadConfig reads the configuration file, or the embedded default when
+// path is empty.
+func loadConfig(path, dataDir string) (*mailroom.Config, error) {
+	if path == "" {
+		return mailroom.Default(dataDir)
+	}
+	return mailroom.Load(path, dataDir)
 }

@@ -11,10 +11,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"poststelle/mailroom/einvoice"
 	"poststelle/mailroom/testcorpus"
 )
 
@@ -311,6 +313,11 @@ func TestDocumentOfRecordDelivered(t *testing.T) {
 			t.Fatalf("%s: original not delivered unchanged under its name: %v", src, err)
 		}
 		renditions, _ := filepath.Glob(filepath.Join(dir, "*.pdf"))
+		// The e-invoice check's Prüfbericht is delivered too; it is no rendition.
+		renditions = slices.DeleteFunc(renditions, func(p string) bool { return filepath.Base(p) == einvoice.ReportName })
+		if _, err := os.Stat(filepath.Join(dir, einvoice.ReportName)); err != nil {
+			t.Errorf("%s: Prüfbericht not delivered: %v", src, err)
+		}
 		if len(renditions) < 1 || (strings.HasSuffix(src, ".pdf") && len(renditions) != 2) {
 			t.Errorf("%s: rendition missing beside the original: %v", src, renditions)
 		}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 )
 
 func init() {
@@ -43,7 +44,7 @@ type documentLine struct {
 // approveAndDeliver is set by the delivery capability: it approves a
 // recognised document on behalf of person and delivers it at once,
 // returning the receipt.
-var approveAndDeliver func(ctx context.Context, w *wiring, e *mailroom.Engine, docID, person string) (any, error)
+var approveAndDeliver func(ctx context.Context, w *wiring, e *engine.Engine, docID, person string) (any, error)
 
 func runProcess(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("process", flag.ContinueOnError)
@@ -92,7 +93,7 @@ func runProcess(ctx context.Context, args []string) error {
 	return nil
 }
 
-func processOne(ctx context.Context, w *wiring, e *mailroom.Engine, file, approveAs string, out *json.Encoder) error {
+func processOne(ctx context.Context, w *wiring, e *engine.Engine, file, approveAs string, out *json.Encoder) error {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return err
@@ -159,7 +160,7 @@ func childBatches(ctx context.Context, w *wiring, id string) ([]string, error) {
 	return out, nil
 }
 
-func processBatchLines(ctx context.Context, w *wiring, e *mailroom.Engine, id, file, abs, approveAs string, dup bool, out *json.Encoder) error {
+func processBatchLines(ctx context.Context, w *wiring, e *engine.Engine, id, file, abs, approveAs string, dup bool, out *json.Encoder) error {
 	if err := e.ProcessBatch(ctx, id); err != nil {
 		return err
 	}

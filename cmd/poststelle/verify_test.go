@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"poststelle/cmd/internal/wire"
 	"testing"
 
+	"poststelle/cmd/internal/wire"
+
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/evidence"
 	"poststelle/mailroom/evidence/evidencetest"
 	"poststelle/mailroom/store"
@@ -35,7 +37,7 @@ func TestVerifyCommandExitCodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &mailroom.Engine{Config: cfg, Store: st, OneShot: true}
+	e := &engine.Engine{Config: cfg, Store: st, OneShot: true}
 	w := &wiring{Cfg: cfg, Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: version}
 	if err := wire.WireEvidence(w, e); err != nil {
 		t.Fatal(err)

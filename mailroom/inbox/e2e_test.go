@@ -12,6 +12,7 @@ import (
 
 	"poststelle/mailroom"
 	"poststelle/mailroom/einvoice"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/inbox"
 	"poststelle/mailroom/rendition"
 	"poststelle/mailroom/signature"
@@ -42,7 +43,7 @@ func buildMail(msgID, subject string, atts [][2]string) []byte {
 	return b.Bytes()
 }
 
-func newEngine(t *testing.T, mode string) (*mailroom.Engine, *store.Store) {
+func newEngine(t *testing.T, mode string) (*engine.Engine, *store.Store) {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(dir)
@@ -57,14 +58,14 @@ func newEngine(t *testing.T, mode string) (*mailroom.Engine, *store.Store) {
 	v := &signature.Verifier{}
 	x := &inbox.Expander{Mode: mode, MaxAttachment: 1 << 20, Verifier: v, TempDir: t.TempDir()}
 	t.Cleanup(func() { x.Close() })
-	e := &mailroom.Engine{Config: cfg, Store: st, OneShot: true,
+	e := &engine.Engine{Config: cfg, Store: st, OneShot: true,
 		Expanders:   []mailroom.Expander{x},
 		Classifiers: []mailroom.Classifier{&inbox.Classifier{Verifier: v}, &einvoice.Classifier{}, &signature.Classifier{Verifier: v}}}
 	return e, st
 }
 
 // processAll runs ProcessBatch on the batch and on every batch taken in from it.
-func processAll(t *testing.T, e *mailroom.Engine, st *store.Store, id string) []*mailroom.Document {
+func processAll(t *testing.T, e *engine.Engine, st *store.Store, id string) []*mailroom.Document {
 	t.Helper()
 	ctx := context.Background()
 	var docs []*mailroom.Document

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/store"
 	"poststelle/ui"
 )
@@ -27,17 +28,17 @@ const FlagSeparator = "separator"
 type Model struct {
 	Config *mailroom.Config
 	Store  *store.Store
-	Engine *mailroom.Engine
-	ops    *mailroom.PageOps
+	Engine *engine.Engine
+	ops    *engine.PageOps
 	pages  *Renderer
 }
 
 var _ ui.Model = (*Model)(nil)
 
 // New makes the model. opener renders page previews (scan.NewOpener).
-func New(cfg *mailroom.Config, st *store.Store, e *mailroom.Engine, opener mailroom.PageOpener) *Model {
+func New(cfg *mailroom.Config, st *store.Store, e *engine.Engine, opener mailroom.PageOpener) *Model {
 	return &Model{Config: cfg, Store: st, Engine: e,
-		ops:   &mailroom.PageOps{Store: st, Docs: st},
+		ops:   &engine.PageOps{Store: st, Docs: st},
 		pages: NewRenderer(opener, filepath.Join(st.DataDir(), "work", "desk-thumbs"))}
 }
 
@@ -103,6 +104,9 @@ func osUser() string {
 	}
 	return "unbekannt"
 }
+
+// Schema implements ui.Model: the form of the configuration's [desk] section.
+func (m *Model) Schema() mailroom.FieldSchema { return m.Config.Desk.Schema() }
 
 // Counts implements ui.Model.
 func (m *Model) Counts(ctx context.Context) (map[mailroom.State]int, error) {

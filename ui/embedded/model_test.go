@@ -11,6 +11,7 @@ import (
 
 	"poststelle/barcode"
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/evidence"
 	"poststelle/mailroom/store"
 	"poststelle/mailroom/testcorpus"
@@ -21,7 +22,7 @@ import (
 type fixture struct {
 	cfg *mailroom.Config
 	st  *store.Store
-	e   *mailroom.Engine
+	e   *engine.Engine
 	m   *embedded.Model
 }
 
@@ -38,7 +39,7 @@ func newFixture(t *testing.T, ops ...mailroom.OperatorConfig) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	op := scan.NewOpener(scan.Options{})
-	e := &mailroom.Engine{Config: cfg, Store: st, Opener: op, OneShot: true}
+	e := &engine.Engine{Config: cfg, Store: st, Opener: op, OneShot: true}
 	m := embedded.New(cfg, st, e, op)
 	t.Cleanup(m.Renderer().Close)
 	return &fixture{cfg, st, e, m}

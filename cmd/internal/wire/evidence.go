@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/evidence"
 	"poststelle/mailroom/store"
 )
@@ -41,7 +42,7 @@ func EvidenceParts(cfg *mailroom.Config) (evidence.Sealer, *evidence.TSAClient, 
 
 // WireEvidence sets the approval policy and the evidence finisher; under
 // serve it journals configuration changes and timestamps the journal head.
-func WireEvidence(w *Wiring, e *mailroom.Engine) error {
+func WireEvidence(w *Wiring, e *engine.Engine) error {
 	sealer, tsa, err := EvidenceParts(w.Cfg)
 	if err != nil {
 		return err

@@ -3,12 +3,12 @@ package wire
 import (
 	"os"
 
-	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/scan"
 )
 
 func init() {
-	register("10-folders", func(w *Wiring, e *mailroom.Engine) error {
+	register("10-folders", func(w *Wiring, e *engine.Engine) error {
 		if !w.Serve || w.without(Sources) {
 			return nil
 		}

@@ -3,7 +3,7 @@ package wire
 import (
 	"fmt"
 
-	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/ocr"
 	"poststelle/scan"
 )
@@ -12,7 +12,7 @@ import (
 // ocr.SingleThreaded first thing (it re-executes with OMP_THREAD_LIMIT=1).
 func init() {
 	// Recognition: page decoding for the split step, and OCR to PDF/A.
-	register("20-recognition", func(w *Wiring, e *mailroom.Engine) error {
+	register("20-recognition", func(w *Wiring, e *engine.Engine) error {
 		rc := w.Cfg.Recognition
 		e.Opener = scan.NewOpener(scan.Options{DPI: rc.DPI, MaxPixels: rc.MaxPixels})
 		if w.without(Recognition) {

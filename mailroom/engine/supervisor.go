@@ -1,4 +1,4 @@
-package mailroom
+package engine
 
 import (
 	"context"
@@ -6,30 +6,14 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"time"
+
+	"poststelle/mailroom"
 )
-
-// Runner is a long-running part of the engine.
-type Runner interface {
-	Name() string
-	Run(ctx context.Context) error
-}
-
-// RunnerFunc adapts a function to a Runner.
-type RunnerFunc struct {
-	N string
-	F func(ctx context.Context) error
-}
-
-// Name implements Runner.
-func (r RunnerFunc) Name() string { return r.N }
-
-// Run implements Runner.
-func (r RunnerFunc) Run(ctx context.Context) error { return r.F(ctx) }
 
 // Supervise runs r until ctx ends, restarting it with exponential backoff
 // (from min up to max) whenever it returns or panics. A run that lasted longer
 // than max resets the backoff.
-func Supervise(ctx context.Context, log *slog.Logger, r Runner, min, max time.Duration) {
+func Supervise(ctx context.Context, log *slog.Logger, r mailroom.Runner, min, max time.Duration) {
 	backoff := min
 	for ctx.Err() == nil {
 		start := time.Now()
@@ -53,7 +37,7 @@ func Supervise(ctx context.Context, log *slog.Logger, r Runner, min, max time.Du
 	}
 }
 
-func runSafe(ctx context.Context, r Runner) (err error) {
+func runSafe(ctx context.Context, r mailroom.Runner) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
