@@ -16,6 +16,7 @@ import (
 
 	"poststelle/mailroom"
 	"poststelle/mailroom/einvoice"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/inbox"
 	"poststelle/mailroom/signature"
 	"poststelle/mailroom/store"
@@ -90,7 +91,7 @@ func vmHWM() uint64 {
 
 // hostileEngine is the engine of the e2e tests with the default attachment
 // limit of the configuration (100 MB).
-func hostileEngine(t *testing.T) (*mailroom.Engine, *store.Store) {
+func hostileEngine(t *testing.T) (*engine.Engine, *store.Store) {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(dir)
@@ -105,7 +106,7 @@ func hostileEngine(t *testing.T) (*mailroom.Engine, *store.Store) {
 	v := &signature.Verifier{}
 	x := &inbox.Expander{Mode: "separate", MaxAttachment: cfg.Mail.MaxAttachment, Verifier: v, TempDir: t.TempDir()}
 	t.Cleanup(func() { x.Close() })
-	e := &mailroom.Engine{Config: cfg, Store: st, OneShot: true, Expanders: []mailroom.Expander{x},
+	e := &engine.Engine{Config: cfg, Store: st, OneShot: true, Expanders: []mailroom.Expander{x},
 		Classifiers: []mailroom.Classifier{&inbox.Classifier{Verifier: v}, &einvoice.Classifier{}, &signature.Classifier{Verifier: v}}}
 	return e, st
 }

@@ -10,12 +10,13 @@ import (
 	"testing"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/inbox"
 	"poststelle/mailroom/signature"
 	"poststelle/mailroom/store"
 )
 
-func nestedEngine(t *testing.T, v *signature.Verifier, lim inbox.Limits) (*mailroom.Engine, *store.Store) {
+func nestedEngine(t *testing.T, v *signature.Verifier, lim inbox.Limits) (*engine.Engine, *store.Store) {
 	t.Helper()
 	e, st := newEngine(t, "separate")
 	x := &inbox.Expander{Mode: "separate", MaxAttachment: 1 << 20, Verifier: v, TempDir: t.TempDir(), Limits: lim}
@@ -38,7 +39,7 @@ func wrap(subject, boundary, part string) []byte {
 		"\r\nContent-Type: text/plain\r\n\r\nWeitergeleitet.\r\n--" + boundary + "\r\n" + part + "--" + boundary + "--\r\n")
 }
 
-func intakeAll(t *testing.T, e *mailroom.Engine, st *store.Store, raw []byte) (*mailroom.Batch, map[string]*mailroom.Document) {
+func intakeAll(t *testing.T, e *engine.Engine, st *store.Store, raw []byte) (*mailroom.Batch, map[string]*mailroom.Document) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "in.eml")
 	os.WriteFile(path, raw, 0o600)
