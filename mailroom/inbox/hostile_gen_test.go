@@ -2,7 +2,6 @@ package inbox
 
 import (
 	"bytes"
-	"encoding/base64"
 	"fmt"
 	"strings"
 )
@@ -27,16 +26,7 @@ const hostileHead = "From: Absender <absender@example.org>\r\nTo: poststelle@sta
 	"Date: Mon, 02 Jun 2025 10:00:00 +0200\r\nMIME-Version: 1.0\r\n"
 
 // b64 is base64 in 76-character lines.
-func b64(data []byte) string {
-	enc := base64.StdEncoding.EncodeToString(data)
-	var b strings.Builder
-	for len(enc) > 76 {
-		b.WriteString(enc[:76] + "\r\n")
-		enc = enc[76:]
-	}
-	b.WriteString(enc + "\r\n")
-	return b.String()
-}
+func b64(data []byte) string { return base64Lines(data) }
 
 // filler is deterministic binary-looking content of n bytes.
 func filler(n int, seed byte) []byte {

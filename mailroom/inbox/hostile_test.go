@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"poststelle/mailroom"
-	"poststelle/mailroom/einvoice"
 	"poststelle/mailroom/engine"
 	"poststelle/mailroom/inbox"
 	"poststelle/mailroom/signature"
@@ -93,22 +92,12 @@ func vmHWM() uint64 {
 // limit of the configuration (100 MB).
 func hostileEngine(t *testing.T) (*engine.Engine, *store.Store) {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := store.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	cfg, err := mailroom.Default(dir)
+	cfg, err := mailroom.Default(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	v := &signature.Verifier{}
-	x := &inbox.Expander{Mode: "separate", MaxAttachment: cfg.Mail.MaxAttachment, Verifier: v, TempDir: t.TempDir()}
-	t.Cleanup(func() { x.Close() })
-	e := &engine.Engine{Config: cfg, Store: st, OneShot: true, Expanders: []mailroom.Expander{x},
-		Classifiers: []mailroom.Classifier{&inbox.Classifier{Verifier: v}, &einvoice.Classifier{}, &signature.Classifier{Verifier: v}}}
-	return e, st
+	return engineWith(t, &inbox.Expander{Mode: "separate", MaxAttachment: cfg.Mail.MaxAttachment, Verifier: v}, &inbox.Classifier{Verifier: v})
 }
 
 // TestHostileCorpus runs each generated hostile mail through intake, the

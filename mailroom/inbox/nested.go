@@ -130,14 +130,7 @@ func stubBody(a Attachment) []byte {
 	qp.Close()
 	switch a.cte {
 	case "base64":
-		enc := base64.StdEncoding.EncodeToString(b.Bytes())
-		var out bytes.Buffer
-		for len(enc) > 76 {
-			out.WriteString(enc[:76] + "\r\n")
-			enc = enc[76:]
-		}
-		out.WriteString(enc + "\r\n")
-		return out.Bytes()
+		return []byte(base64Lines(b.Bytes()))
 	case "quoted-printable":
 		var out bytes.Buffer
 		w := quotedprintable.NewWriter(&out)
@@ -146,4 +139,16 @@ func stubBody(a Attachment) []byte {
 		return out.Bytes()
 	}
 	return b.Bytes()
+}
+
+// base64Lines is data in base64, in lines of 76 characters (RFC 2045).
+func base64Lines(data []byte) string {
+	enc := base64.StdEncoding.EncodeToString(data)
+	var b strings.Builder
+	for len(enc) > 76 {
+		b.WriteString(enc[:76] + "\r\n")
+		enc = enc[76:]
+	}
+	b.WriteString(enc + "\r\n")
+	return b.String()
 }

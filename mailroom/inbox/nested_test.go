@@ -17,13 +17,14 @@ import (
 )
 
 func nestedEngine(t *testing.T, v *signature.Verifier, lim inbox.Limits) (*engine.Engine, *store.Store) {
-	t.Helper()
-	e, st := newEngine(t, "separate")
-	x := &inbox.Expander{Mode: "separate", MaxAttachment: 1 << 20, Verifier: v, TempDir: t.TempDir(), Limits: lim}
-	t.Cleanup(func() { x.Close() })
-	e.Expanders = []mailroom.Expander{x}
-	e.Classifiers[0] = &inbox.Classifier{Verifier: v, Limits: lim}
-	return e, st
+	return engineWith(t, &inbox.Expander{Mode: "separate", MaxAttachment: 1 << 20, Verifier: v, Limits: lim}, &inbox.Classifier{Verifier: v, Limits: lim})
+}
+
+// trusting is a verifier that trusts the signer's CA.
+func trusting(s signer) *signature.Verifier {
+	pool := x509.NewCertPool()
+	pool.AddCert(s.ca)
+	return &signature.Verifier{Roots: pool}
 }
 
 func innerMail() string {
@@ -70,9 +71,7 @@ func original(t *testing.T, st *store.Store, d *mailroom.Document) []byte {
 // from the check on the complete mail and the document is still "signed".
 func TestNestedSignedMailShortened(t *testing.T) {
 	s := newSigner(t)
-	pool := x509.NewCertPool()
-	pool.AddCert(s.ca)
-	v := &signature.Verifier{Roots: pool}
+	v := trusting(s)
 	content := "Content-Type: multipart/mixed; boundary=\"sig-in\"\r\n\r\n--sig-in\r\nContent-Type: text/plain\r\n\r\nSigniert weitergeleitet.\r\n" +
 		"--sig-in\r\nContent-Type: message/rfc822\r\n\r\n" + innerMail() + "--sig-in--\r\n"
 	sig := s.sign(t, []byte(content), true)
@@ -117,9 +116,7 @@ func TestNestedSignedMailShortened(t *testing.T) {
 // within the received mail's size budget.
 func TestNestedOpaqueSignedMail(t *testing.T) {
 	s := newSigner(t)
-	pool := x509.NewCertPool()
-	pool.AddCert(s.ca)
-	v := &signature.Verifier{Roots: pool}
+	v := trusting(s)
 	content := "Content-Type: multipart/mixed; boundary=\"op\"\r\n\r\n--op\r\nContent-Type: text/plain\r\n\r\nUndurchsichtig.\r\n" +
 		"--op\r\nContent-Type: message/rfc822\r\n\r\n" + innerMail() + "--op--\r\n"
 	opaqueN := "From: e@example.org\r\nSubject: Opaque\r\nMIME-Version: 1.0\r\n" +
