@@ -27,7 +27,7 @@ import (
 	"poststelle/mailroom/engine"
 	"poststelle/mailroom/store"
 	"poststelle/mailroom/testcorpus"
-	"poststelle/scan"
+	"poststelle/scan/pages"
 	"poststelle/ui"
 	"poststelle/ui/embedded"
 )
@@ -225,7 +225,7 @@ func TestEndToEndBatchVisible(t *testing.T) {
 	engineDone := make(chan struct{})
 	go func() { e.Run(ctx); close(engineDone) }()
 	defer func() { cancel(); <-engineDone }()
-	m := embedded.New(cfg, st, e, scan.NewOpener(scan.Options{}))
+	m := embedded.New(cfg, st, e, pages.NewOpener(pages.Options{}))
 	defer m.Renderer().Close()
 
 	// Drop the batch into the hot folder.
@@ -417,7 +417,7 @@ func TestOpen100Pages(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	op := scan.NewOpener(scan.Options{})
+	op := pages.NewOpener(pages.Options{})
 	e := &engine.Engine{Config: cfg, Store: st, Opener: op, OneShot: true}
 	b, _, err := st.Intake(ctx, mailroom.Item{Source: "folder:eingang", Profile: mailroom.Profile{Name: "eingang"}, Path: big, Name: "hundert.pdf"})
 	if err != nil {

@@ -17,7 +17,7 @@ import (
 	"poststelle/mailroom"
 	"poststelle/mailroom/store"
 	"poststelle/ocr"
-	"poststelle/scan"
+	"poststelle/scan/pages"
 	"poststelle/ui"
 	"poststelle/ui/embedded"
 )
@@ -67,7 +67,7 @@ func run(args []string) error {
 			return err
 		}
 	}
-	m := embedded.New(cfg, st, e, scan.NewOpener(scan.Options{MaxPixels: cfg.Recognition.MaxPixels}))
+	m := embedded.New(cfg, st, e, pages.NewOpener(pages.Options{MaxPixels: cfg.Recognition.MaxPixels}))
 	defer m.Renderer().Close()
 	a := app.NewWithID("de.poststelle.desk")
 	w := a.NewWindow("Poststelle")

@@ -10,7 +10,7 @@ import (
 
 	"poststelle/barcode"
 	"poststelle/mailroom"
-	"poststelle/scan"
+	"poststelle/scan/pages"
 )
 
 func init() {
@@ -53,7 +53,7 @@ func runBarcodes(ctx context.Context, args []string) error {
 	if *dpi <= 0 {
 		*dpi = cfg.Recognition.DPI
 	}
-	opener := scan.NewOpener(scan.Options{DPI: *dpi, MaxPixels: cfg.Recognition.MaxPixels})
+	opener := pages.NewOpener(pages.Options{DPI: *dpi, MaxPixels: cfg.Recognition.MaxPixels})
 	det := barcode.New(barcode.Options{NoPatch: *noPatch})
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetEscapeHTML(false)

@@ -22,7 +22,7 @@ import (
 	"poststelle/barcode"
 	"poststelle/mailroom"
 	"poststelle/mailroom/testcorpus"
-	"poststelle/scan"
+	"poststelle/scan/pages"
 )
 
 func init() {
@@ -213,7 +213,7 @@ func countFound(want, got []string) int {
 
 func benchImages(ctx context.Context, corpus string) ([]benchImage, error) {
 	var out []benchImage
-	opener := scan.NewOpener(scan.Options{DPI: 300})
+	opener := pages.NewOpener(pages.Options{DPI: 300})
 	addFile := func(group, path string, truth map[int][]string, patch map[int]string) error {
 		ps, err := opener.Open(ctx, path, "")
 		if err != nil {

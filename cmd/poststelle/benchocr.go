@@ -24,7 +24,7 @@ import (
 	"poststelle/mailroom/testcorpus"
 	"poststelle/ocr"
 	"poststelle/ocr/textscore"
-	"poststelle/scan"
+	"poststelle/scan/recognition"
 )
 
 func init() {
@@ -169,8 +169,8 @@ func benchChild(ctx context.Context, input, out, lang string, workers int) error
 		return err
 	}
 	defer pool.Close()
-	scan.LimitMemory(pool.Workers())
-	var orient scan.Orienter
+	recognition.LimitMemory(pool.Workers())
+	var orient recognition.Orienter
 	if rc.AutoRotate {
 		orient = pool
 	}
@@ -178,7 +178,7 @@ func benchChild(ctx context.Context, input, out, lang string, workers int) error
 	if os.Getenv("POSTSTELLE_BENCH_TRACE") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	r := scan.NewRecognition(scan.RecognitionOptions{Config: rc, Recognizer: pool, Orienter: orient, Workers: pool.Workers(), Log: log})
+	r := recognition.New(recognition.Options{Config: rc, Recognizer: pool, Orienter: orient, Workers: pool.Workers(), Log: log})
 	dir, err := os.MkdirTemp("", "poststelle-bench-child-")
 	if err != nil {
 		return err

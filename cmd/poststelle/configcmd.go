@@ -31,5 +31,6 @@ func runConfig(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Printf("# Effective configuration (%s), defaults filled in.\n# Run 'poststelle config' without flags for the commented defaults.\n\n", orDefault(cfg.Path()))
+	maskOperatorHashes(cfg)
 	return toml.NewEncoder(os.Stdout).Encode(cfg)
 }

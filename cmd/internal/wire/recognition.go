@@ -5,7 +5,8 @@ import (
 
 	"poststelle/mailroom/engine"
 	"poststelle/ocr"
-	"poststelle/scan"
+	"poststelle/scan/pages"
+	"poststelle/scan/recognition"
 )
 
 // Recognition needs tesseract single-threaded: programs call
@@ -14,7 +15,7 @@ func init() {
 	// Recognition: page decoding for the split step, and OCR to PDF/A.
 	register("20-recognition", func(w *Wiring, e *engine.Engine) error {
 		rc := w.Cfg.Recognition
-		e.Opener = scan.NewOpener(scan.Options{DPI: rc.DPI, MaxPixels: rc.MaxPixels})
+		e.Opener = pages.NewOpener(pages.Options{DPI: rc.DPI, MaxPixels: rc.MaxPixels})
 		if w.without(Recognition) {
 			return nil
 		}
@@ -22,12 +23,12 @@ func init() {
 		if err != nil {
 			return fmt.Errorf("recognition: %w", err)
 		}
-		scan.LimitMemory(pool.Workers())
-		var orient scan.Orienter
+		recognition.LimitMemory(pool.Workers())
+		var orient recognition.Orienter
 		if rc.AutoRotate {
 			orient = pool
 		}
-		e.Recognition = scan.NewRecognition(scan.RecognitionOptions{Config: rc, Recognizer: pool, Orienter: orient,
+		e.Recognition = recognition.New(recognition.Options{Config: rc, Recognizer: pool, Orienter: orient,
 			Workers: pool.Workers(), Log: w.Log.With("component", "recognition")})
 		return nil
 	})
