@@ -74,8 +74,11 @@ type Config struct {
 	Mail        MailConfig        `toml:"mail"`
 	Evidence    EvidenceConfig    `toml:"evidence"`
 	Outbox      OutboxConfig      `toml:"outbox"`
+	Desk        DeskConfig        `toml:"desk"`
 	Targets     []TargetConfig    `toml:"targets"`
 	Operators   []OperatorConfig  `toml:"operators"`
+	Login       LoginConfig       `toml:"login"`
+	LDAP        LDAPConfig        `toml:"ldap"`
 
 	// path is the file the config came from; empty for the embedded default.
 	path string
@@ -160,13 +163,17 @@ type TargetConfig struct {
 	Retries int `toml:"retries"`
 }
 
-// OperatorConfig is a person who may log in at the desk.
+// OperatorConfig is a local operator listed in the configuration file (the
+// operator table in the store, `poststelle operator`, is the other place).
 type OperatorConfig struct {
 	Login string `toml:"login"`
 	Name  string `toml:"name"`
-	// PasswordHash is "sha256:<hex>" of the password.
-	PasswordHash string   `toml:"password_hash"`
-	Roles        []string `toml:"roles"`
+	// PasswordHash is an argon2id PHC string ("$argon2id$v=19$m=…,t=…,p=…$salt$hash",
+	// `poststelle operator hash`). Old "sha256:<hex>" hashes are refused by
+	// Validate with a LegacyPasswordError.
+	PasswordHash string `toml:"password_hash"`
+	// Roles: erfassung, pruefung, freigabe, verwaltung (mailroom.Role).
+	Roles []string `toml:"roles"`
 }
 
 // Default returns the embedded default configuration with dataDir set.
@@ -193,7 +200,7 @@ func Load(path, dataDir string) (*Config, error) {
 		return nil, err
 	}
 	// Lists in the file replace the default lists, not extend them.
-	c.Folders, c.Targets, c.Operators = nil, nil, nil
+	c.Folders, c.Targets, c.Operators, c.Desk.Fields = nil, nil, nil, nil
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
@@ -216,6 +223,9 @@ func Load(path, dataDir string) (*Config, error) {
 	}
 	if !md.IsDefined("targets") {
 		c.Targets = def.Targets
+	}
+	if !md.IsDefined("desk", "fields") {
+		c.Desk.Fields = def.Desk.Fields
 	}
 	c.path = path
 	if dataDir != "" {
@@ -303,7 +313,8 @@ func (c *Config) Validate() error {
 			return err
 		}
 	}
-	return nil
+	// Last, so that a LegacyPasswordError means everything else is valid.
+	return c.checkLegacyHashes()
 }
 
 // sectionValidators lets each section file add its own checks.

@@ -4,5 +4,7 @@
 // (cmd/poststelle-desk) or, later, as a client of a running engine's API.
 // ui never imports the store, scan or ocr packages. Background work (page
 // rendering, engine calls) runs in goroutines and reaches the widgets
-// through fyne.Do; the UI never waits for the engine.
+// through fyne.Do; the UI never waits for the engine. The metadata form is
+// built from Model.Schema (mailroom.FieldSchema: the [desk] section of the
+// configuration, else mailroom.DefaultFields), not from widget code.
 package ui

@@ -72,14 +72,8 @@ var texts = map[string][2]string{
 	"meta.saved":           {"Metadaten gespeichert", "Metadata saved"},
 	"meta.required":        {"Pflichtfeld fehlt: %s", "Required field missing: %s"},
 	"meta.proposal":        {"Vorschlag", "proposal"},
-	"f.document_type":      {"Dokumenttyp *", "Document type *"},
-	"f.department":         {"Fachbereich *", "Department *"},
-	"f.aktenzeichen":       {"Aktenzeichen", "File reference"},
-	"f.sender":             {"Absender *", "Sender *"},
-	"f.date_received":      {"Eingangsdatum *", "Date received *"},
-	"f.subject":            {"Betreff *", "Subject *"},
 	"f.protection":         {"Schutzbedarf", "Protection level"},
-	"date.invalid":         {"Eingangsdatum muss TT.MM.JJJJ sein", "date received must be DD.MM.YYYY"},
+	"date.invalid":         {"%s muss TT.MM.JJJJ sein", "%s must be DD.MM.YYYY"},
 	"qa.title":             {"Qualitätsprüfung nach TR-RESISCAN (A.SC.8)", "Quality check per TR-RESISCAN (A.SC.8)"},
 	"qa.complete":          {"Vollständig: Seitenzahl stimmt mit dem Original überein", "Complete: page count matches the original"},
 	"qa.expected":          {"Seiten im Original (gezählt)", "Pages in the original (counted)"},
@@ -150,6 +144,9 @@ var texts = map[string][2]string{
 	"flag.duplicate":       {"Duplikat", "duplicate"},
 	"flag.separators-only": {"nur Trennblätter", "separators only"},
 	"not.review":           {"Dokument ist im Status „%s“ – nur Dokumente in Prüfung können bearbeitet werden", "Document is \"%s\" – only documents in review can be edited"},
+
+	// Set by mailroom/inbox on mails whose MIME structure could not be read completely.
+	"flag.attachments-unreadable": {"Anhänge konnten nicht gelesen werden", "attachments could not be read"},
 }
 
 // T returns the text for key in language l, formatted with args.

@@ -2,8 +2,6 @@ package ui_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -19,9 +17,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
+	"poststelle/mailroom/identity"
 	"poststelle/mailroom/store"
 	"poststelle/mailroom/testcorpus"
-	"poststelle/scan"
+	"poststelle/scan/pages"
 	"poststelle/ui"
 	"poststelle/ui/embedded"
 )
@@ -58,15 +58,19 @@ var uiPump = &pump{}
 
 type env struct {
 	st  *store.Store
-	e   *mailroom.Engine
+	e   *engine.Engine
 	m   *embedded.Model
 	app *ui.App
 	w   fyne.Window
 }
 
+// hash makes an argon2id operator hash (mailroom/identity).
 func hash(pw string) string {
-	s := sha256.Sum256([]byte(pw))
-	return "sha256:" + hex.EncodeToString(s[:])
+	h, err := identity.HashPassword(pw)
+	if err != nil {
+		panic(err)
+	}
+	return h
 }
 
 // newEnv makes a data directory with corpus files processed to review and
@@ -84,8 +88,8 @@ func newEnv(t *testing.T, ops []mailroom.OperatorConfig, files ...string) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	op := scan.NewOpener(scan.Options{})
-	e := &mailroom.Engine{Config: cfg, Store: st, Opener: op, OneShot: true}
+	op := pages.NewOpener(pages.Options{})
+	e := &engine.Engine{Config: cfg, Store: st, Opener: op, OneShot: true}
 	ctx := context.Background()
 	for _, f := range files {
 		src := testcorpus.Path(t, strings.Split(f, "/")...)

@@ -14,10 +14,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
-	"poststelle/mailroom"
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom/store"
 	"poststelle/ocr"
-	"poststelle/scan"
+	"poststelle/scan/pages"
 	"poststelle/ui"
 	"poststelle/ui/embedded"
 )
@@ -33,8 +33,8 @@ func main() {
 
 func run(args []string) error {
 	fs := flag.NewFlagSet("poststelle-desk", flag.ContinueOnError)
-	config := fs.String("config", os.Getenv("POSTSTELLE_CONFIG"), "configuration file (TOML); empty: the embedded default")
-	dataDir := fs.String("data-dir", "", "data directory (overrides data_dir of the configuration)")
+	var cf cli.ConfigFlags
+	cf.Add(fs)
 	lang := fs.String("lang", "de", "language of the desk: de or en")
 	engine := fs.String("engine", "run", "run: the embedded engine watches folders, recognises and delivers; "+
 		"off: only review (when `poststelle serve` runs on the same data directory)")
@@ -45,13 +45,7 @@ func run(args []string) error {
 	if *engine == "run" && !*noOCR {
 		ocr.SingleThreaded() // re-executes with OMP_THREAD_LIMIT=1 (tesseract single-threaded)
 	}
-	var cfg *mailroom.Config
-	var err error
-	if *config == "" {
-		cfg, err = mailroom.Default(*dataDir)
-	} else {
-		cfg, err = mailroom.Load(*config, *dataDir)
-	}
+	cfg, err := cf.Load()
 	if err != nil {
 		return err
 	}
@@ -69,14 +63,11 @@ func run(args []string) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if run {
-		st.CleanTemp()
-		if _, err := st.Recover(ctx, "desk"); err != nil {
-			return fmt.Errorf("recovery: %w", err)
+		if err := startEngine(ctx, cfg, st, e); err != nil {
+			return err
 		}
-		st.Append(ctx, "desk", "start", "", "", map[string]any{"version": version, "data_dir": cfg.DataDir, "engine": "embedded"})
-		go e.Run(ctx)
 	}
-	m := embedded.New(cfg, st, e, scan.NewOpener(scan.Options{MaxPixels: cfg.Recognition.MaxPixels}))
+	m := embedded.New(cfg, st, e, pages.NewOpener(pages.Options{MaxPixels: cfg.Recognition.MaxPixels}))
 	defer m.Renderer().Close()
 	a := app.NewWithID("de.poststelle.desk")
 	w := a.NewWindow("Poststelle")

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/store"
 )
 
@@ -35,8 +36,8 @@ func newMetrics() *metrics {
 	return m
 }
 
-func (m *metrics) hooks() mailroom.Hooks {
-	return mailroom.Hooks{
+func (m *metrics) hooks() engine.Hooks {
+	return engine.Hooks{
 		Intake: func(source string, lat time.Duration, dup bool) {
 			outcome := "stored"
 			if dup {

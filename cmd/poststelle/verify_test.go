@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"poststelle/cmd/internal/wire"
 	"testing"
 
+	"poststelle/cmd/internal/cli"
+	"poststelle/cmd/internal/wire"
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/evidence"
 	"poststelle/mailroom/evidence/evidencetest"
 	"poststelle/mailroom/store"
@@ -35,7 +37,7 @@ func TestVerifyCommandExitCodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &mailroom.Engine{Config: cfg, Store: st, OneShot: true}
+	e := &engine.Engine{Config: cfg, Store: st, OneShot: true}
 	w := &wiring{Cfg: cfg, Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: version}
 	if err := wire.WireEvidence(w, e); err != nil {
 		t.Fatal(err)
@@ -73,8 +75,8 @@ func TestVerifyCommandExitCodes(t *testing.T) {
 	sealed, _ := os.ReadFile(pdf)
 	sealed[len(sealed)/2] ^= 1
 	os.WriteFile(pdf, sealed, 0o640)
-	var ee *exitError
-	if err := runVerify(ctx, []string{"--json", pdf}); !errors.As(err, &ee) || ee.code != 1 {
+	var ee *cli.ExitError
+	if err := runVerify(ctx, []string{"--json", pdf}); !errors.As(err, &ee) || ee.Code != 1 {
 		t.Fatalf("tampered: want exit 1, got %v", err)
 	}
 }

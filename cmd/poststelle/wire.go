@@ -4,7 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"poststelle/cmd/internal/wire"
-	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/ocr"
 )
 
@@ -13,7 +13,7 @@ type wiring = wire.Wiring
 
 // buildEngine builds the engine with every capability; metrics collectors of
 // capabilities are registered with the HTTP listener's registry.
-func buildEngine(w *wiring) (*mailroom.Engine, error) {
+func buildEngine(w *wiring) (*engine.Engine, error) {
 	w.Version = version
 	if w.Collect == nil {
 		w.Collect = func(c prometheus.Collector) { metricCollectors = append(metricCollectors, c) }

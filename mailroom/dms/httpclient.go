@@ -3,9 +3,11 @@ package dms
 import (
 	"context"
 	"crypto/tls"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 )
 
@@ -60,3 +62,42 @@ type Transient struct {
 
 func (e *Transient) Error() string { return e.Op + ": " + e.Err.Error() }
 func (e *Transient) Unwrap() error { return e.Err }
+
+// LazyClient makes a connector's HTTP client on first use, unless one was
+// given (tests, custom transports). The zero value is ready to use.
+type LazyClient struct{ once sync.Once }
+
+// Get returns *hc, setting it to HTTPClient(timeout, false) first if nil.
+func (l *LazyClient) Get(hc **http.Client, timeout time.Duration) *http.Client {
+	l.once.Do(func() {
+		if *hc == nil {
+			*hc = HTTPClient(timeout, false)
+		}
+	})
+	return *hc
+}
+
+// Send sends req with a deadline for a body of size bytes (BodyDeadline) and
+// classifies a failed request where it arises (RequestError; op names it in
+// the error, without credentials). The deadline ends when the response body
+// is closed, so callers only close the body.
+func Send(ctx context.Context, hc *http.Client, req *http.Request, timeout time.Duration, size int64, op string) (*http.Response, error) {
+	ctx, cancel := BodyDeadline(ctx, timeout, max(size, 0))
+	resp, err := hc.Do(req.WithContext(ctx))
+	if err != nil {
+		// Classify before cancel: afterwards ctx is always cancelled.
+		rerr := RequestError(ctx, op+" "+req.Method+" "+StripPassword(req.URL.String()), err)
+		cancel()
+		return nil, rerr
+	}
+	resp.Body = &cancelBody{resp.Body, cancel}
+	return resp, nil
+}
+
+// cancelBody ends a request's deadline when its body is closed.
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error { err := b.ReadCloser.Close(); b.cancel(); return err }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/evidence"
 	"poststelle/mailroom/evidence/evidencetest"
 	"poststelle/mailroom/store"
@@ -21,7 +22,7 @@ import (
 type rig struct {
 	t     *testing.T
 	st    *store.Store
-	e     *mailroom.Engine
+	e     *engine.Engine
 	pki   *evidencetest.PKI
 	cfg   *mailroom.Config
 	trust *x509.CertPool
@@ -52,7 +53,7 @@ func newRig(t *testing.T, withTSA bool) *rig {
 		url, _ := evidencetest.StartTSA(t, pki)
 		f.TSA = &evidence.TSAClient{URL: url}
 	}
-	e := &mailroom.Engine{Config: cfg, Store: st, Finisher: f, Policy: &evidence.Policy{SampleRate: 0}, OneShot: true}
+	e := &engine.Engine{Config: cfg, Store: st, Finisher: f, Policy: &evidence.Policy{SampleRate: 0}, OneShot: true}
 	pool := x509.NewCertPool()
 	pool.AddCert(pki.CA)
 	return &rig{t: t, st: st, e: e, pki: pki, cfg: cfg, trust: pool}

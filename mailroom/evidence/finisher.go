@@ -12,15 +12,16 @@ import (
 	"time"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/safefile"
 )
 
-// File names in out/<document-id>/ besides document.pdf and transfervermerk.xml.
+// File names in out/<document-id>/ (defined once in mailroom/layout.go).
 const (
-	PDFName       = "document.pdf"
-	DetachedSeal  = "transfervermerk.xml.p7s" // detached CMS over transfervermerk.xml (no PDF to seal)
-	DetachedStamp = "transfervermerk.xml.tsr" // RFC 3161 token over transfervermerk.xml (TSA, no seal)
-	PDFStamp      = "document.pdf.tsr"        // RFC 3161 token over document.pdf (TSA, no seal)
-	BatchSealName = "batchseal.json"          // the batch seal with this document's inclusion proof
+	PDFName       = mailroom.FileDocument
+	DetachedSeal  = mailroom.FileDetachedSeal
+	DetachedStamp = mailroom.FileDetachedStamp
+	PDFStamp      = mailroom.FileDocumentStamp
+	BatchSealName = mailroom.FileBatchSeal
 )
 
 // Finisher makes the evidence of an approved document in out/<id>/: the
@@ -70,6 +71,23 @@ func (f *Finisher) required(p mailroom.Protection) error {
 	return nil
 }
 
+// finishing is one run of Finish: what it knows about the document and
+// what it has built so far.
+type finishing struct {
+	d   *mailroom.Document
+	b   *mailroom.Batch
+	dir string
+	now time.Time
+	rec Record
+	in  Input
+	// base is the scan product (or document of record) the Transfervermerk
+	// binds; havePDF reports whether there is one.
+	base                     []byte
+	havePDF, isRecord        bool
+	modify                   bool // the product is our PDF: embed and seal in it
+	productName, productType string
+}
+
 // Finish implements mailroom.Finisher.
 func (f *Finisher) Finish(ctx context.Context, d *mailroom.Document, b *mailroom.Batch, a mailroom.Approval) error {
 	prot := d.Protection
@@ -79,134 +97,173 @@ func (f *Finisher) Finish(ctx context.Context, d *mailroom.Document, b *mailroom
 	if err := f.required(prot); err != nil {
 		return err
 	}
-	dir := filepath.Join(f.Store.DataDir(), "out", d.ID)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	r := f.start(d, b, a, prot)
+	if err := os.MkdirAll(r.dir, 0o750); err != nil {
 		return err
 	}
+	if err := f.loadProduct(ctx, r); err != nil {
+		return err
+	}
+	f.describeSeal(r)
+	tv := Build(r.in)
+	tvXML, err := tv.Marshal()
+	if err != nil {
+		return err
+	}
+	r.rec.TVSHA256 = sha(tvXML)
+	final, extra, err := f.protect(ctx, r, tv, tvXML)
+	if err != nil {
+		return err
+	}
+	if err := r.write(final, tvXML, extra); err != nil {
+		return err
+	}
+	if r.havePDF {
+		r.rec.PDFSHA256 = sha(final)
+	}
+	r.rec.Done = true
+	if err := f.Records.PutEvidence(ctx, r.rec); err != nil {
+		return err
+	}
+	if _, err := f.Store.Append(ctx, "evidence", "evidence", d.ID, d.BatchID, r.rec); err != nil {
+		return err
+	}
+	return f.batchSeal(ctx, d)
+}
+
+// start prepares the evidence record and the Transfervermerk's input.
+func (f *Finisher) start(d *mailroom.Document, b *mailroom.Batch, a mailroom.Approval, prot mailroom.Protection) *finishing {
 	now := f.now()
 	rate := 0.0
 	if f.Config != nil {
 		rate = f.Config.Evidence.QASampleRate
 	}
-	rec := Record{DocumentID: d.ID, BatchID: d.BatchID, Seal: "none", Level: LevelNone, Time: now,
+	r := &finishing{d: d, b: b, now: now, dir: mailroom.Layout{Root: f.Store.DataDir()}.Out(d.ID),
+		productName: PDFName, productType: mailroom.MediaPDF}
+	r.rec = Record{DocumentID: d.ID, BatchID: d.BatchID, Seal: "none", Level: LevelNone, Time: now,
 		Sampled: prot == mailroom.ProtectionNormal && Sampled(d.ID, rate)}
-	in := Input{Doc: d, Batch: b, Approval: a, Config: f.Config, Version: f.Version, Scanner: ScannedBy(d, b),
-		Sampled: rec.Sampled, Now: now}
-	in.Sealed = TVIntegritaet{Siegel: "keines", Niveau: LevelNone, Zeitstempel: "keiner", Massnahme: measure(prot)}
+	r.in = Input{Doc: d, Batch: b, Approval: a, Config: f.Config, Version: f.Version, Scanner: ScannedBy(d, b),
+		Sampled: r.rec.Sampled, Now: now}
+	r.in.Sealed = TVIntegritaet{Siegel: "keines", Niveau: LevelNone, Zeitstempel: "keiner", Massnahme: measure(prot)}
 	if f.TSA != nil {
-		in.Sealed.Zeitstempel = f.TSA.URL
-		rec.Timestamp = true
+		r.in.Sealed.Zeitstempel = f.TSA.URL
+		r.rec.Timestamp = true
 	}
+	return r
+}
 
-	pdfPath := filepath.Join(dir, PDFName)
-	productName, productType := PDFName, mailroom.MediaPDF
-	base, err := os.ReadFile(pdfPath)
-	havePDF := err == nil
+// loadProduct reads the product the Transfervermerk binds: document.pdf, or
+// the unchanged document of record. Evidence of an earlier attempt is cut
+// off, and the base is recorded before the file changes.
+func (f *Finisher) loadProduct(ctx context.Context, r *finishing) error {
+	base, err := os.ReadFile(filepath.Join(r.dir, PDFName))
+	r.havePDF = err == nil
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	isRecord := false
-	if rf := d.Metadata[mailroom.MetaRecordFile]; !havePDF && rf != "" && filepath.Base(rf) == rf {
+	if rf := r.d.Metadata[mailroom.MetaRecordFile]; !r.havePDF && rf != "" && filepath.Base(rf) == rf {
 		// The original is the document of record (signed PDF, e-invoice,
 		// mail): it is the product the Transfervermerk binds; it is never
 		// changed, so the seal is detached.
-		base, err = os.ReadFile(filepath.Join(dir, rf))
+		base, err = os.ReadFile(filepath.Join(r.dir, rf))
 		if err != nil {
 			return fmt.Errorf("document of record %s: %w", rf, err)
 		}
-		havePDF, isRecord = true, true
-		productName, productType = rf, b.MediaType
+		r.havePDF, r.isRecord = true, true
+		r.productName, r.productType = rf, r.b.MediaType
 	}
-	modify := havePDF && !isRecord && !d.HasFlag(mailroom.FlagSigned) && !d.HasFlag(mailroom.FlagEInvoice)
-	if havePDF {
-		if old, err := f.Records.Evidence(ctx, d.ID); err != nil {
-			return err
-		} else if old != nil && old.BaseSize > 0 && old.BaseSize <= int64(len(base)) && sha(base[:old.BaseSize]) == old.BaseSHA256 {
-			base = base[:old.BaseSize] // evidence of an earlier attempt: start again from the scan product
-		}
-		rec.BaseSHA256, rec.BaseSize = sha(base), int64(len(base))
-		in.Product = &TVDatei{Name: productName, SHA256: rec.BaseSHA256, Groesse: rec.BaseSize, Medientyp: productType}
-		if err := f.Records.PutEvidence(ctx, rec); err != nil { // base recorded before the file changes
-			return err
-		}
+	r.modify = r.havePDF && !r.isRecord && !r.d.HasFlag(mailroom.FlagSigned) && !r.d.HasFlag(mailroom.FlagEInvoice)
+	if !r.havePDF {
+		return nil
 	}
-	if f.Sealer != nil {
-		in.Sealed.Niveau, in.Sealed.Zertifikat = f.Sealer.Level(), f.Sealer.Subject()
-		in.Sealed.Siegel = "CAdES (abgesetzt, transfervermerk.xml.p7s)"
-		if modify {
-			in.Sealed.Siegel = "PAdES (PAdES-Basic, document.pdf)"
-		}
-	}
-	tv := Build(in)
-	tvXML, err := tv.Marshal()
+	old, err := f.Records.Evidence(ctx, r.d.ID)
 	if err != nil {
 		return err
 	}
-	rec.TVSHA256 = sha(tvXML)
-	var extra = map[string][]byte{}
-	final := base
+	if old != nil && old.BaseSize > 0 && old.BaseSize <= int64(len(base)) && sha(base[:old.BaseSize]) == old.BaseSHA256 {
+		base = base[:old.BaseSize] // evidence of an earlier attempt: start again from the scan product
+	}
+	r.base = base
+	r.rec.BaseSHA256, r.rec.BaseSize = sha(base), int64(len(base))
+	r.in.Product = &TVDatei{Name: r.productName, SHA256: r.rec.BaseSHA256, Groesse: r.rec.BaseSize, Medientyp: r.productType}
+	return f.Records.PutEvidence(ctx, r.rec)
+}
+
+// describeSeal states in the Transfervermerk how the product will be sealed.
+func (f *Finisher) describeSeal(r *finishing) {
+	if f.Sealer == nil {
+		return
+	}
+	r.in.Sealed.Niveau, r.in.Sealed.Zertifikat = f.Sealer.Level(), f.Sealer.Subject()
+	r.in.Sealed.Siegel = "CAdES (abgesetzt, transfervermerk.xml.p7s)"
+	if r.modify {
+		r.in.Sealed.Siegel = "PAdES (PAdES-Basic, document.pdf)"
+	}
+}
+
+// protect embeds the Transfervermerk in our PDF and seals or stamps it, or
+// seals or stamps the Transfervermerk detached. It returns the final product
+// and the extra evidence files by name.
+func (f *Finisher) protect(ctx context.Context, r *finishing, tv *Transfervermerk, tvXML []byte) ([]byte, map[string][]byte, error) {
+	extra := map[string][]byte{}
 	switch {
-	case modify:
-		final, err = Embed(base, tvXML, summaryOf(tv), now)
+	case r.modify:
+		final, err := Embed(r.base, tvXML, summaryOf(tv), r.now)
 		if err != nil {
-			return mailroom.Permanent(fmt.Errorf("Transfervermerk einbetten / embedding the Transfervermerk: %w", err))
+			return nil, nil, mailroom.Permanent(fmt.Errorf("Transfervermerk einbetten / embedding the Transfervermerk: %w", err))
 		}
 		if f.Sealer != nil {
-			final, err = f.Sealer.SealPDF(ctx, final, "Transfervermerk "+d.ID+" (TR-RESISCAN)", f.TSA)
+			final, err = f.Sealer.SealPDF(ctx, final, "Transfervermerk "+r.d.ID+" (TR-RESISCAN)", f.TSA)
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
-			rec.Seal, rec.Level = "pades", f.Sealer.Level()
+			r.rec.Seal, r.rec.Level = "pades", f.Sealer.Level()
 		} else if f.TSA != nil {
 			tok, err := f.TSA.Stamp(ctx, final)
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
 			extra[PDFStamp] = tok.DER
 		}
+		return final, extra, nil
 	case f.Sealer != nil:
 		sig, err := f.Sealer.SealDetached(ctx, tvXML, f.TSA)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		extra[DetachedSeal] = sig
-		rec.Seal, rec.Level = "cades", f.Sealer.Level()
+		r.rec.Seal, r.rec.Level = "cades", f.Sealer.Level()
 	case f.TSA != nil:
 		tok, err := f.TSA.Stamp(ctx, tvXML)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		extra[DetachedStamp] = tok.DER
 	}
+	return r.base, extra, nil
+}
+
+// write puts the evidence files and the final PDF into the document folder,
+// each atomically, and removes evidence files of an earlier attempt made with
+// another configuration.
+func (r *finishing) write(final, tvXML []byte, extra map[string][]byte) error {
 	for _, n := range []string{PDFStamp, DetachedSeal, DetachedStamp} {
 		if _, ok := extra[n]; !ok {
-			os.Remove(filepath.Join(dir, n)) // from an earlier attempt with another configuration
+			os.Remove(filepath.Join(r.dir, n))
 		}
 	}
 	for n, data := range extra {
-		if err := mailroom.WriteFileAtomic(filepath.Join(dir, n), data, 0o640); err != nil {
+		if err := safefile.Write(filepath.Join(r.dir, n), data, 0o640); err != nil {
 			return err
 		}
 	}
-	if err := mailroom.WriteFileAtomic(filepath.Join(dir, FileName), tvXML, 0o640); err != nil {
+	if err := safefile.Write(filepath.Join(r.dir, FileName), tvXML, 0o640); err != nil {
 		return err
 	}
-	if havePDF && modify {
-		if err := mailroom.WriteFileAtomic(pdfPath, final, 0o640); err != nil {
-			return err
-		}
+	if r.havePDF && r.modify {
+		return safefile.Write(filepath.Join(r.dir, PDFName), final, 0o640)
 	}
-	if havePDF {
-		rec.PDFSHA256 = sha(final)
-	}
-	rec.Done = true
-	if err := f.Records.PutEvidence(ctx, rec); err != nil {
-		return err
-	}
-	if _, err := f.Store.Append(ctx, "evidence", "evidence", d.ID, d.BatchID, rec); err != nil {
-		return err
-	}
-	return f.batchSeal(ctx, d)
+	return nil
 }
 
 func measure(p mailroom.Protection) string {
@@ -283,12 +340,12 @@ func (f *Finisher) batchSeal(ctx context.Context, d *mailroom.Document) error {
 		return err
 	}
 	for _, id := range s.Documents {
-		dir := filepath.Join(f.Store.DataDir(), "out", id)
+		dir := mailroom.Layout{Root: f.Store.DataDir()}.Out(id)
 		if _, err := os.Stat(dir); err != nil {
 			continue // already delivered and cleaned up: the proof stays in the store
 		}
 		data, _ := json.MarshalIndent(DocumentProof(&s, id), "", "  ")
-		if err := mailroom.WriteFileAtomic(filepath.Join(dir, BatchSealName), data, 0o640); err != nil {
+		if err := safefile.Write(filepath.Join(dir, BatchSealName), data, 0o640); err != nil {
 			return err
 		}
 	}

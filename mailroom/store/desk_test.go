@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/store"
 )
 
@@ -47,7 +48,7 @@ func reviewDoc(t *testing.T, n int) (*store.Store, *mailroom.Document) {
 	return s, d
 }
 
-func ops(s *store.Store) *mailroom.PageOps { return &mailroom.PageOps{Store: s, Docs: s} }
+func ops(s *store.Store) *engine.PageOps { return &engine.PageOps{Store: s, Docs: s} }
 
 func TestPageOpsRotateDeleteRestoreMove(t *testing.T) {
 	s, d := reviewDoc(t, 5)
@@ -130,7 +131,7 @@ func TestPageOpsLastPageAndQA(t *testing.T) {
 		t.Fatalf("not an InputError: %v", err)
 	}
 	// A page operation drops a QA recorded on the old pages.
-	e := &mailroom.Engine{Store: s}
+	e := &engine.Engine{Store: s}
 	if err := e.RecordQA(ctx, d.ID, mailroom.QAResult{Person: "anna", Complete: true, Legible: true, Matches: true}); err != nil {
 		t.Fatal(err)
 	}

@@ -24,18 +24,7 @@ var ErrNotFound = errors.New("not found")
 // same content from the same source returns the existing batch and
 // mailroom.ErrDuplicate (journaled, nothing stored twice).
 func (s *Store) Intake(ctx context.Context, item mailroom.Item) (*mailroom.Batch, *mailroom.Document, error) {
-	f, err := os.Open(item.Path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("intake: %w", err)
-	}
-	defer f.Close()
-	head := make([]byte, 4096)
-	n, _ := io.ReadFull(f, head)
-	head = head[:n]
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, nil, err
-	}
-	sum, size, err := s.putOriginal(f)
+	head, sum, size, err := s.storeOriginal(item.Path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -49,6 +38,47 @@ func (s *Store) Intake(ctx context.Context, item mailroom.Item) (*mailroom.Batch
 		Path: item.Path, SHA256: sum, Size: size, MediaType: mailroom.SniffMediaType(head, name),
 		ReceivedAt: now, Metadata: item.Metadata,
 	}
+	d := newIntakeDocument(item, b.ID, now)
+	var dupID string
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		dupID, err = s.recordIntake(tx, item, b, d)
+		return err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("intake: %w", err)
+	}
+	if dupID != "" {
+		b, err := s.Batch(ctx, dupID)
+		if err != nil {
+			return nil, nil, err
+		}
+		return b, nil, mailroom.ErrDuplicate
+	}
+	return b, d, nil
+}
+
+// storeOriginal copies the file at path into the originals and returns its
+// first bytes (for media-type sniffing), SHA-256 and size.
+func (s *Store) storeOriginal(path string) (head []byte, sum string, size int64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", 0, fmt.Errorf("intake: %w", err)
+	}
+	defer f.Close()
+	head = make([]byte, 4096)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, "", 0, err
+	}
+	sum, size, err = s.putOriginal(f)
+	return head, sum, size, err
+}
+
+// newIntakeDocument is the batch's first document: all of it, in state
+// received, with the item's metadata and the profile's defaults.
+func newIntakeDocument(item mailroom.Item, batchID string, now time.Time) *mailroom.Document {
 	prot := item.Profile.Protection
 	if prot == "" {
 		prot = mailroom.ProtectionNormal
@@ -63,46 +93,35 @@ func (s *Store) Intake(ctx context.Context, item mailroom.Item) (*mailroom.Batch
 	if item.Profile.Class != "" && meta["document_class"] == "" {
 		meta["document_class"] = item.Profile.Class
 	}
-	d := &mailroom.Document{
-		ID: uuid.NewString(), BatchID: b.ID, Seq: 1, State: mailroom.StateReceived,
+	return &mailroom.Document{
+		ID: uuid.NewString(), BatchID: batchID, Seq: 1, State: mailroom.StateReceived,
 		Pages: []int{}, Metadata: meta, Flags: []string{}, Protection: prot, CreatedAt: now, UpdatedAt: now,
 	}
-	var dup *mailroom.Batch
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		var existing string
-		err := tx.QueryRow(`SELECT id FROM batches WHERE source = ? AND sha256 = ?`, item.Source, sum).Scan(&existing)
-		if err == nil {
-			dup = &mailroom.Batch{ID: existing}
-			return s.appendJournal(tx, &mailroom.JournalEntry{Actor: item.Source, Action: "intake-duplicate", BatchID: existing,
-				Detail: detail(map[string]any{"file": name, "path": item.Path, "sha256": sum})})
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		_, err = tx.Exec(`INSERT INTO batches (id, source, profile, filename, path, sha256, size, media_type, received_at, metadata)
-			VALUES (?,?,?,?,?,?,?,?,?,?)`, b.ID, b.Source, b.Profile, b.Filename, b.Path, b.SHA256, b.Size, b.MediaType,
-			s.ts(now), jsonText(b.Metadata, "{}"))
-		if err != nil {
-			return err
-		}
-		if err := insertDoc(tx, s, d); err != nil {
-			return err
-		}
-		return s.appendJournal(tx, &mailroom.JournalEntry{Actor: item.Source, Action: "intake", BatchID: b.ID, DocumentID: d.ID,
-			Detail: detail(map[string]any{"file": name, "path": item.Path, "sha256": sum, "size": size,
-				"media_type": b.MediaType, "profile": b.Profile, "protection": prot})})
-	})
+}
+
+// recordIntake inserts batch and document with their journal entry, or
+// journals a duplicate and returns the existing batch's id.
+func (s *Store) recordIntake(tx *sql.Tx, item mailroom.Item, b *mailroom.Batch, d *mailroom.Document) (dupID string, err error) {
+	err = tx.QueryRow(`SELECT id FROM batches WHERE source = ? AND sha256 = ?`, item.Source, b.SHA256).Scan(&dupID)
+	if err == nil {
+		return dupID, s.appendJournal(tx, &mailroom.JournalEntry{Actor: item.Source, Action: "intake-duplicate", BatchID: dupID,
+			Detail: detail(map[string]any{"file": b.Filename, "path": item.Path, "sha256": b.SHA256})})
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	_, err = tx.Exec(`INSERT INTO batches (id, source, profile, filename, path, sha256, size, media_type, received_at, metadata)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`, b.ID, b.Source, b.Profile, b.Filename, b.Path, b.SHA256, b.Size, b.MediaType,
+		s.ts(b.ReceivedAt), jsonText(b.Metadata, "{}"))
 	if err != nil {
-		return nil, nil, fmt.Errorf("intake: %w", err)
+		return "", err
 	}
-	if dup != nil {
-		b, err := s.Batch(ctx, dup.ID)
-		if err != nil {
-			return nil, nil, err
-		}
-		return b, nil, mailroom.ErrDuplicate
+	if err := insertDoc(tx, s, d); err != nil {
+		return "", err
 	}
-	return b, d, nil
+	return "", s.appendJournal(tx, &mailroom.JournalEntry{Actor: item.Source, Action: "intake", BatchID: b.ID, DocumentID: d.ID,
+		Detail: detail(map[string]any{"file": b.Filename, "path": item.Path, "sha256": b.SHA256, "size": b.Size,
+			"media_type": b.MediaType, "profile": b.Profile, "protection": d.Protection})})
 }
 
 func insertDoc(tx *sql.Tx, s *Store, d *mailroom.Document) error {

@@ -31,12 +31,13 @@ type Store struct {
 
 // Open opens (and creates) the store in dataDir and applies migrations.
 func Open(dataDir string) (*Store, error) {
-	for _, d := range []string{"", "originals", "work", "out"} {
-		if err := os.MkdirAll(filepath.Join(dataDir, d), 0o750); err != nil {
+	l := mailroom.Layout{Root: dataDir}
+	for _, d := range []string{l.Root, l.OriginalsDir(), l.WorkDir(), l.OutDir()} {
+		if err := os.MkdirAll(d, 0o750); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 	}
-	dsn := "file:" + filepath.Join(dataDir, "poststelle.db") +
+	dsn := "file:" + l.DB() +
 		"?_journal_mode=WAL&_synchronous=FULL&_busy_timeout=30000&_txlock=immediate&_foreign_keys=on"
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {

@@ -2,8 +2,6 @@ package embedded_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -11,17 +9,19 @@ import (
 
 	"poststelle/barcode"
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/evidence"
+	"poststelle/mailroom/identity"
 	"poststelle/mailroom/store"
 	"poststelle/mailroom/testcorpus"
-	"poststelle/scan"
+	"poststelle/scan/pages"
 	"poststelle/ui/embedded"
 )
 
 type fixture struct {
 	cfg *mailroom.Config
 	st  *store.Store
-	e   *mailroom.Engine
+	e   *engine.Engine
 	m   *embedded.Model
 }
 
@@ -37,8 +37,8 @@ func newFixture(t *testing.T, ops ...mailroom.OperatorConfig) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	op := scan.NewOpener(scan.Options{})
-	e := &mailroom.Engine{Config: cfg, Store: st, Opener: op, OneShot: true}
+	op := pages.NewOpener(pages.Options{})
+	e := &engine.Engine{Config: cfg, Store: st, Opener: op, OneShot: true}
 	m := embedded.New(cfg, st, e, op)
 	t.Cleanup(m.Renderer().Close)
 	return &fixture{cfg, st, e, m}
@@ -65,9 +65,13 @@ func (f *fixture) intake(t *testing.T, prof mailroom.Profile, meta map[string]st
 
 var normal = mailroom.Profile{Name: "eingang", Protection: mailroom.ProtectionNormal, Class: "Eingangspost"}
 
+// hash makes an argon2id operator hash (mailroom/identity).
 func hash(pw string) string {
-	s := sha256.Sum256([]byte(pw))
-	return "sha256:" + hex.EncodeToString(s[:])
+	h, err := identity.HashPassword(pw)
+	if err != nil {
+		panic(err)
+	}
+	return h
 }
 
 func TestLoginOperatorsAndFailedLoginsJournaled(t *testing.T) {

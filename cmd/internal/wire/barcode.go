@@ -4,13 +4,13 @@ import (
 	"fmt"
 
 	"poststelle/barcode"
-	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 )
 
 // Barcode capability: symbol and patch-code detection and the separator rules
 // for the split step.
 func init() {
-	register("30-barcode", func(w *Wiring, e *mailroom.Engine) error {
+	register("30-barcode", func(w *Wiring, e *engine.Engine) error {
 		if !w.Cfg.Separators.Enabled {
 			return nil
 		}

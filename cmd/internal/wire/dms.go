@@ -8,10 +8,11 @@ import (
 	"poststelle/mailroom/dms"
 	"poststelle/mailroom/dms/outbox"
 	"poststelle/mailroom/dms/targets"
+	"poststelle/mailroom/engine"
 )
 
 func init() {
-	register("50-dms", func(w *Wiring, e *mailroom.Engine) error {
+	register("50-dms", func(w *Wiring, e *engine.Engine) error {
 		if !w.Serve || w.without(Outbox) {
 			return nil
 		}
@@ -46,7 +47,7 @@ func NewOutbox(w *Wiring, m *outbox.Metrics) (*outbox.Outbox, error) {
 // ApproveAndDeliver approves a document in review on behalf of person and
 // delivers it at once to every target; it returns the receipt (or receipts
 // when several targets are configured).
-func ApproveAndDeliver(ctx context.Context, w *Wiring, e *mailroom.Engine, docID, person string) (any, error) {
+func ApproveAndDeliver(ctx context.Context, w *Wiring, e *engine.Engine, docID, person string) (any, error) {
 	d, err := w.Store.Document(ctx, docID)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 
 	"poststelle/mailroom"
 	"poststelle/mailroom/einvoice"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/inbox"
 	"poststelle/mailroom/signature"
 )
@@ -18,7 +19,7 @@ func init() {
 	register("25-mail", wireMail)
 }
 
-func wireMail(w *Wiring, e *mailroom.Engine) error {
+func wireMail(w *Wiring, e *engine.Engine) error {
 	mc := w.Cfg.Mail
 	v, err := signature.NewVerifier(w.Cfg.Resolve(mc.TrustCAFile))
 	if err != nil {

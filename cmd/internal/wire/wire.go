@@ -1,4 +1,4 @@
-// Package wire builds a mailroom.Engine from the configuration: it plugs the
+// Package wire builds a engine.Engine from the configuration: it plugs the
 // adapters (hot folders, recognition, barcodes, mail, proposals, evidence,
 // delivery) into the engine. Both programs use it — `poststelle` (serve,
 // process) and `poststelle-desk` (the embedded engine) — so they run the
@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/store"
 )
 
@@ -40,17 +41,17 @@ type Wiring struct {
 
 func (w *Wiring) without(c string) bool { return w.Without[c] }
 
-var wirers = map[string]func(w *Wiring, e *mailroom.Engine) error{}
+var wirers = map[string]func(w *Wiring, e *engine.Engine) error{}
 
 // register adds a capability; they are applied in the order of their keys.
-func register(key string, fn func(w *Wiring, e *mailroom.Engine) error) { wirers[key] = fn }
+func register(key string, fn func(w *Wiring, e *engine.Engine) error) { wirers[key] = fn }
 
 // Build makes the engine with every registered capability.
-func Build(w *Wiring) (*mailroom.Engine, error) {
+func Build(w *Wiring) (*engine.Engine, error) {
 	if w.Log == nil {
 		w.Log = slog.Default()
 	}
-	e := &mailroom.Engine{Config: w.Cfg, Store: w.Store, Log: w.Log}
+	e := &engine.Engine{Config: w.Cfg, Store: w.Store, Log: w.Log}
 	keys := make([]string, 0, len(wirers))
 	for k := range wirers {
 		keys = append(keys, k)

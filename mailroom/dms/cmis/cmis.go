@@ -33,6 +33,7 @@ type Client struct {
 	Timeout    time.Duration
 	HTTP       *http.Client
 
+	lazy    dms.LazyClient
 	mu      sync.Mutex
 	info    *RepositoryInfo
 	folders map[string]bool
@@ -83,38 +84,19 @@ type cmisError struct {
 // Name implements mailroom.Exporter.
 func (c *Client) Name() string { return c.Target }
 
-func (c *Client) client() *http.Client {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.HTTP == nil {
-		c.HTTP = dms.HTTPClient(c.Timeout, false)
-	}
-	return c.HTTP
-}
-
-func (c *Client) do(ctx context.Context, req *http.Request, size int64) (*http.Response, context.CancelFunc, error) {
-	ctx, cancel := dms.BodyDeadline(ctx, c.Timeout, size)
-	req = req.WithContext(ctx)
+func (c *Client) do(ctx context.Context, req *http.Request, size int64) (*http.Response, error) {
 	if c.User != "" || c.Password != "" {
 		req.SetBasicAuth(c.User, c.Password)
 	}
-	resp, err := c.client().Do(req)
-	if err != nil {
-		// Classify before cancel: afterwards ctx is always cancelled.
-		rerr := dms.RequestError(ctx, "cmis "+req.Method+" "+dms.StripPassword(req.URL.String()), err)
-		cancel()
-		return nil, nil, rerr
-	}
-	return resp, cancel, nil
+	return dms.Send(ctx, c.lazy.Get(&c.HTTP, c.Timeout), req, c.Timeout, size, "cmis")
 }
 
 func (c *Client) getJSON(ctx context.Context, u string, v any) (int, error) {
 	req, _ := http.NewRequest(http.MethodGet, u, nil)
-	resp, cancel, err := c.do(ctx, req, 0)
+	resp, err := c.do(ctx, req, 0)
 	if err != nil {
 		return 0, err
 	}
-	defer cancel()
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusNotFound {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
@@ -229,7 +211,7 @@ func (c *Client) ensureFolder(ctx context.Context, info *RepositoryInfo) error {
 			"propertyId[1]": {"cmis:name"}, "propertyValue[1]": {s}, "succinct": {"true"}, "_charset_": {"UTF-8"}}
 		req, _ := http.NewRequest(http.MethodPost, c.objectURL(info, parent), strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
-		resp, cancel, err := c.do(ctx, req, 0)
+		resp, err := c.do(ctx, req, 0)
 		if err != nil {
 			return err
 		}
@@ -243,7 +225,6 @@ func (c *Client) ensureFolder(ctx context.Context, info *RepositoryInfo) error {
 			}
 		}
 		resp.Body.Close()
-		cancel()
 		if err != nil {
 			return err
 		}
@@ -336,12 +317,11 @@ func (c *Client) create(ctx context.Context, info *RepositoryInfo, name, file st
 	pr, ctype := dms.MultipartStream(fields, "content", name, f)
 	req, _ := http.NewRequest(http.MethodPost, c.objectURL(info, c.Folder), pr)
 	req.Header.Set("Content-Type", ctype)
-	resp, cancel, err := c.do(ctx, req, fi.Size())
+	resp, err := c.do(ctx, req, fi.Size())
 	if err != nil {
 		pr.CloseWithError(err)
 		return nil, err
 	}
-	defer cancel()
 	defer resp.Body.Close()
 	switch resp.StatusCode {
 	case http.StatusCreated, http.StatusOK:

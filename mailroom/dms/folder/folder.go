@@ -15,6 +15,7 @@ import (
 
 	"poststelle/mailroom"
 	"poststelle/mailroom/dms"
+	"poststelle/mailroom/safefile"
 )
 
 // Exporter writes documents below Dir.
@@ -82,13 +83,13 @@ func (x *Exporter) Export(ctx context.Context, doc mailroom.ExportDoc) (mailroom
 	if err != nil {
 		return mailroom.Receipt{}, err
 	}
-	if err := writeSynced(filepath.Join(tmp, dms.SidecarXML), xb); err != nil {
+	if err := safefile.Write(filepath.Join(tmp, dms.SidecarXML), xb, 0o640); err != nil {
 		return mailroom.Receipt{}, err
 	}
-	if err := writeSynced(filepath.Join(tmp, Index), jb); err != nil {
+	if err := safefile.Write(filepath.Join(tmp, Index), jb, 0o640); err != nil {
 		return mailroom.Receipt{}, err
 	}
-	syncDir(tmp)
+	safefile.SyncDir(tmp) // best effort: some shares cannot sync directories
 	if err := os.Rename(tmp, final); err != nil {
 		// Another attempt finished first: take its result if complete.
 		if rc, ok, err2 := x.existing(final, name, doc); ok || err2 != nil {
@@ -96,7 +97,7 @@ func (x *Exporter) Export(ctx context.Context, doc mailroom.ExportDoc) (mailroom
 		}
 		return mailroom.Receipt{}, fmt.Errorf("folder: %w", err)
 	}
-	syncDir(x.Dir)
+	safefile.SyncDir(x.Dir)
 	return x.receipt(final, name), nil
 }
 
@@ -174,27 +175,4 @@ func (c ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
-}
-
-func writeSynced(p string, data []byte) error {
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func syncDir(p string) {
-	if d, err := os.Open(p); err == nil {
-		d.Sync()
-		d.Close()
-	}
 }

@@ -32,8 +32,9 @@ type Client struct {
 	// Wait how long one Export waits for it (default Timeout).
 	Poll, Wait time.Duration
 
-	mu  sync.Mutex
-	ids map[string]int // "tags/Name" → id
+	lazy dms.LazyClient
+	mu   sync.Mutex
+	ids  map[string]int // "tags/Name" → id
 }
 
 var (
@@ -56,19 +57,8 @@ func (c *Client) Name() string { return c.Target }
 
 func (c *Client) base() string { return strings.TrimRight(c.URL, "/") }
 
-func (c *Client) client() *http.Client {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.HTTP == nil {
-		c.HTTP = dms.HTTPClient(c.Timeout, false)
-	}
-	return c.HTTP
-}
-
 func (c *Client) do(ctx context.Context, method, path string, body io.Reader, ctype string, size int64, out any, ok ...int) error {
-	ctx, cancel := dms.BodyDeadline(ctx, c.Timeout, size)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, c.base()+path, body)
+	req, err := http.NewRequest(method, c.base()+path, body)
 	if err != nil {
 		return mailroom.Permanent(err)
 	}
@@ -77,9 +67,9 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, ct
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
-	resp, err := c.client().Do(req)
+	resp, err := dms.Send(ctx, c.lazy.Get(&c.HTTP, c.Timeout), req, c.Timeout, size, "paperless")
 	if err != nil {
-		return dms.RequestError(ctx, "paperless "+method+" "+path, err)
+		return err
 	}
 	defer resp.Body.Close()
 	good := resp.StatusCode == http.StatusOK

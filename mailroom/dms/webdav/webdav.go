@@ -31,7 +31,7 @@ type Client struct {
 	Timeout  time.Duration
 	HTTP     *http.Client // default dms.HTTPClient(Timeout, false)
 
-	once sync.Once
+	lazy dms.LazyClient
 	made sync.Map // collections known to exist
 }
 
@@ -42,15 +42,6 @@ var (
 
 // Name implements mailroom.Exporter.
 func (c *Client) Name() string { return c.Target }
-
-func (c *Client) client() *http.Client {
-	c.once.Do(func() {
-		if c.HTTP == nil {
-			c.HTTP = dms.HTTPClient(c.Timeout, false)
-		}
-	})
-	return c.HTTP
-}
 
 // url joins the collection URL with escaped path segments.
 func (c *Client) url(segs ...string) string {
@@ -67,10 +58,8 @@ func (c *Client) url(segs ...string) string {
 }
 
 func (c *Client) do(ctx context.Context, method, u string, body io.Reader, size int64, hdr map[string]string) (*http.Response, error) {
-	ctx, cancel := dms.BodyDeadline(ctx, c.Timeout, max(size, 0))
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	req, err := http.NewRequest(method, u, body)
 	if err != nil {
-		cancel()
 		return nil, mailroom.Permanent(err)
 	}
 	if body != nil {
@@ -82,23 +71,8 @@ func (c *Client) do(ctx context.Context, method, u string, body io.Reader, size 
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
-	resp, err := c.client().Do(req)
-	if err != nil {
-		// Classify before cancel: afterwards ctx is always cancelled.
-		rerr := dms.RequestError(ctx, "webdav "+method+" "+dms.StripPassword(u), err)
-		cancel()
-		return nil, rerr
-	}
-	resp.Body = &cancelBody{resp.Body, cancel}
-	return resp, nil
+	return dms.Send(ctx, c.lazy.Get(&c.HTTP, c.Timeout), req, c.Timeout, size, "webdav")
 }
-
-type cancelBody struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b *cancelBody) Close() error { err := b.ReadCloser.Close(); b.cancel(); return err }
 
 func drain(resp *http.Response) {
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))

@@ -207,62 +207,112 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request, folder string) {
 		cmisErr(w, http.StatusNotFound, "objectNotFound", "Folder not found: "+folder)
 		return
 	}
-	fields := url.Values{}
-	var tmp string
-	var sum string
-	var size int64
-	defer func() {
-		if tmp != "" {
-			os.Remove(tmp)
-		}
-	}()
+	fields, up, fail := s.readForm(r)
+	defer up.remove()
+	if fail != nil {
+		cmisErr(w, fail.status, fail.kind, fail.msg)
+		return
+	}
+	props, fail := s.properties(fields)
+	if fail != nil {
+		cmisErr(w, fail.status, fail.kind, fail.msg)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	name := props["cmis:name"]
+	if s.taken(folder, name) {
+		cmisErr(w, http.StatusConflict, "nameConstraintViolation", "An object with this name already exists: "+name)
+		return
+	}
+	s.seq++
+	switch fields.Get("cmisaction") {
+	case "createFolder":
+		full := path.Join(folder, name)
+		id := fmt.Sprintf("folder-%d", s.seq)
+		s.folders[full] = id
+		w.Header().Set("Location", s.base+"/"+Repository+"/root?objectId="+id)
+		writeJSON(w, http.StatusCreated, s.folderObj(full, id))
+	case "createDocument":
+		s.createDocument(w, folder, props, up)
+	default:
+		cmisErr(w, http.StatusBadRequest, "invalidArgument", "unknown cmisaction "+fields.Get("cmisaction"))
+	}
+}
+
+// failure is an error answer of the repository.
+type failure struct {
+	status    int
+	kind, msg string
+}
+
+// upload is a content stream received into a temporary file.
+type upload struct {
+	tmp, sum string
+	size     int64
+}
+
+func (u *upload) remove() {
+	if u.tmp != "" {
+		os.Remove(u.tmp)
+	}
+}
+
+// readForm reads the form fields and the content stream of a POST.
+func (s *Server) readForm(r *http.Request) (url.Values, *upload, *failure) {
+	up := &upload{}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mt {
 	case "multipart/form-data":
-		mr, err := r.MultipartReader()
-		if err != nil {
-			cmisErr(w, http.StatusBadRequest, "invalidArgument", err.Error())
-			return
-		}
-		for {
-			part, err := mr.NextPart()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				cmisErr(w, http.StatusBadRequest, "invalidArgument", "broken multipart body: "+err.Error())
-				return
-			}
-			if part.FormName() == "content" {
-				f, err := os.CreateTemp(s.Dir, "upload-*")
-				if err != nil {
-					cmisErr(w, http.StatusInternalServerError, "storage", err.Error())
-					return
-				}
-				tmp = f.Name()
-				h := sha256.New()
-				size, err = io.Copy(io.MultiWriter(f, h), part)
-				f.Close()
-				if err != nil {
-					cmisErr(w, http.StatusBadRequest, "invalidArgument", "content stream broken off: "+err.Error())
-					return
-				}
-				sum = hex.EncodeToString(h.Sum(nil))
-				continue
-			}
-			b, _ := io.ReadAll(io.LimitReader(part, 1<<20))
-			fields.Add(part.FormName(), string(b))
-		}
+		fields, fail := s.readMultipart(r, up)
+		return fields, up, fail
 	case "application/x-www-form-urlencoded":
 		if err := r.ParseForm(); err != nil {
-			cmisErr(w, http.StatusBadRequest, "invalidArgument", err.Error())
-			return
+			return nil, up, &failure{http.StatusBadRequest, "invalidArgument", err.Error()}
 		}
-		fields = r.PostForm
-	default:
-		cmisErr(w, http.StatusBadRequest, "invalidArgument", "unsupported content type "+mt)
-		return
+		return r.PostForm, up, nil
 	}
+	return nil, up, &failure{http.StatusBadRequest, "invalidArgument", "unsupported content type " + mt}
+}
+
+// readMultipart reads a multipart form; the part "content" is streamed into
+// a temporary file and hashed.
+func (s *Server) readMultipart(r *http.Request, up *upload) (url.Values, *failure) {
+	fields := url.Values{}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, &failure{http.StatusBadRequest, "invalidArgument", err.Error()}
+	}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return fields, nil
+		}
+		if err != nil {
+			return nil, &failure{http.StatusBadRequest, "invalidArgument", "broken multipart body: " + err.Error()}
+		}
+		if part.FormName() != "content" {
+			b, _ := io.ReadAll(io.LimitReader(part, 1<<20))
+			fields.Add(part.FormName(), string(b))
+			continue
+		}
+		f, err := os.CreateTemp(s.Dir, "upload-*")
+		if err != nil {
+			return nil, &failure{http.StatusInternalServerError, "storage", err.Error()}
+		}
+		up.tmp = f.Name()
+		h := sha256.New()
+		up.size, err = io.Copy(io.MultiWriter(f, h), part)
+		f.Close()
+		if err != nil {
+			return nil, &failure{http.StatusBadRequest, "invalidArgument", "content stream broken off: " + err.Error()}
+		}
+		up.sum = hex.EncodeToString(h.Sum(nil))
+	}
+}
+
+// properties collects propertyId[i]/propertyValue[i] pairs and checks them.
+func (s *Server) properties(fields url.Values) (map[string]string, *failure) {
 	props := map[string]string{}
 	for i := 0; ; i++ {
 		id := fields.Get("propertyId[" + strconv.Itoa(i) + "]")
@@ -273,52 +323,46 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request, folder string) {
 	}
 	name := props["cmis:name"]
 	if name == "" || strings.Contains(name, "/") {
-		cmisErr(w, http.StatusBadRequest, "invalidArgument", "cmis:name must be set and must not contain '/'")
-		return
+		return nil, &failure{http.StatusBadRequest, "invalidArgument", "cmis:name must be set and must not contain '/'"}
 	}
 	for k := range props {
 		if !basics[k] && !s.Extra[k] {
-			cmisErr(w, http.StatusBadRequest, "invalidArgument", fmt.Sprintf("Property '%s' is not valid for this type or one of the secondary types!", k))
-			return
+			return nil, &failure{http.StatusBadRequest, "invalidArgument", fmt.Sprintf("Property '%s' is not valid for this type or one of the secondary types!", k)}
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	full := path.Join(folder, name)
-	taken := s.folders[full] != ""
+	return props, nil
+}
+
+// taken reports whether folder already holds an object called name. The
+// caller holds s.mu.
+func (s *Server) taken(folder, name string) bool {
+	if s.folders[path.Join(folder, name)] != "" {
+		return true
+	}
 	for _, d := range s.docs {
 		if d.Folder == folder && d.Name == name {
-			taken = true
+			return true
 		}
 	}
-	if taken {
-		cmisErr(w, http.StatusConflict, "nameConstraintViolation", "An object with this name already exists: "+name)
+	return false
+}
+
+// createDocument stores an uploaded content stream as a document. The caller
+// holds s.mu.
+func (s *Server) createDocument(w http.ResponseWriter, folder string, props map[string]string, up *upload) {
+	if up.tmp == "" {
+		cmisErr(w, http.StatusBadRequest, "invalidArgument", "no content part")
 		return
 	}
-	s.seq++
-	switch fields.Get("cmisaction") {
-	case "createFolder":
-		id := fmt.Sprintf("folder-%d", s.seq)
-		s.folders[full] = id
-		w.Header().Set("Location", s.base+"/"+Repository+"/root?objectId="+id)
-		writeJSON(w, http.StatusCreated, s.folderObj(full, id))
-	case "createDocument":
-		if tmp == "" {
-			cmisErr(w, http.StatusBadRequest, "invalidArgument", "no content part")
-			return
-		}
-		id := fmt.Sprintf("workspace://SpacesStore/%08d-%d;1.0", s.seq, time.Now().UnixNano()%1000)
-		file := filepath.Join(s.Dir, fmt.Sprintf("obj-%d", s.seq))
-		if err := os.Rename(tmp, file); err != nil {
-			cmisErr(w, http.StatusInternalServerError, "storage", err.Error())
-			return
-		}
-		tmp = ""
-		d := &Doc{ID: id, Name: name, Folder: folder, Props: props, File: file, SHA256: sum, Size: size}
-		s.docs[id] = d
-		w.Header().Set("Location", s.base+"/"+Repository+"/root?objectId="+url.QueryEscape(id))
-		writeJSON(w, http.StatusCreated, s.docObj(d))
-	default:
-		cmisErr(w, http.StatusBadRequest, "invalidArgument", "unknown cmisaction "+fields.Get("cmisaction"))
+	id := fmt.Sprintf("workspace://SpacesStore/%08d-%d;1.0", s.seq, time.Now().UnixNano()%1000)
+	file := filepath.Join(s.Dir, fmt.Sprintf("obj-%d", s.seq))
+	if err := os.Rename(up.tmp, file); err != nil {
+		cmisErr(w, http.StatusInternalServerError, "storage", err.Error())
+		return
 	}
+	up.tmp = ""
+	d := &Doc{ID: id, Name: props["cmis:name"], Folder: folder, Props: props, File: file, SHA256: up.sum, Size: up.size}
+	s.docs[id] = d
+	w.Header().Set("Location", s.base+"/"+Repository+"/root?objectId="+url.QueryEscape(id))
+	writeJSON(w, http.StatusCreated, s.docObj(d))
 }

@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"strconv"
@@ -163,6 +164,9 @@ func (s *Server) exists(kind string, id int) bool {
 	return false
 }
 
+// postDocument handles POST /api/documents/post_document/: the multipart
+// upload is read and checked like Paperless-ngx does, and a consume task is
+// started.
 func (s *Server) postDocument(w http.ResponseWriter, r *http.Request) {
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -186,60 +190,15 @@ func (s *Server) postDocument(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusBadRequest, map[string][]string{"non_field_errors": {"broken upload: " + err.Error()}})
 			return
 		}
-		name := part.FormName()
-		if name == "document" {
-			f, err := os.CreateTemp(s.Dir, "upload-*")
-			if err != nil {
-				writeJSON(w, http.StatusInternalServerError, map[string]string{"detail": err.Error()})
-				return
-			}
-			tmp = f.Name()
-			hm, hs := md5.New(), sha256.New()
-			d.Size, err = io.Copy(io.MultiWriter(f, hm, hs), part)
-			f.Close()
-			if err != nil {
+		if part.FormName() == "document" {
+			if tmp, err = s.receiveFile(part, d); err != nil {
 				writeJSON(w, http.StatusBadRequest, map[string][]string{"document": {"upload broken off"}})
 				return
 			}
-			d.Checksum, d.SHA256, d.FileName = hex.EncodeToString(hm.Sum(nil)), hex.EncodeToString(hs.Sum(nil)), part.FileName()
 			continue
 		}
 		b, _ := io.ReadAll(io.LimitReader(part, 1<<20))
-		v := string(b)
-		s.mu.Lock()
-		switch name {
-		case "title":
-			d.Title = v
-		case "created":
-			d.Created = v
-		case "archive_serial_number":
-			d.ASN = v
-		case "tags", "correspondent", "document_type":
-			id, err := strconv.Atoi(v)
-			kind := map[string]string{"tags": "tags", "correspondent": "correspondents", "document_type": "document_types"}[name]
-			if err != nil || !s.exists(kind, id) {
-				errs[name] = append(errs[name], fmt.Sprintf("Invalid pk \"%s\" - object does not exist.", v))
-			} else if name == "tags" {
-				d.Tags = append(d.Tags, id)
-			} else if name == "correspondent" {
-				d.Correspondent = id
-			} else {
-				d.DocumentType = id
-			}
-		case "custom_fields":
-			m := map[string]any{}
-			if json.Unmarshal(b, &m) != nil {
-				errs[name] = append(errs[name], "invalid custom fields")
-			}
-			for k, val := range m {
-				id, _ := strconv.Atoi(k)
-				if !s.exists("custom_fields", id) {
-					errs[name] = append(errs[name], fmt.Sprintf("Custom field with id %s does not exist", k))
-				}
-				d.CustomFields[k] = fmt.Sprint(val)
-			}
-		}
-		s.mu.Unlock()
+		s.field(d, part.FormName(), b, errs)
 	}
 	if tmp == "" {
 		errs["document"] = append(errs["document"], "No file was submitted.")
@@ -251,6 +210,69 @@ func (s *Server) postDocument(w http.ResponseWriter, r *http.Request) {
 	d.File = tmp + ".doc"
 	os.Rename(tmp, d.File)
 	tmp = ""
+	writeJSON(w, http.StatusOK, s.startTask(d))
+}
+
+// receiveFile streams the uploaded document into a temporary file, hashing
+// it as Paperless-ngx does (MD5 checksum) and for the tests (SHA-256).
+func (s *Server) receiveFile(part *multipart.Part, d *Doc) (string, error) {
+	f, err := os.CreateTemp(s.Dir, "upload-*")
+	if err != nil {
+		return "", err
+	}
+	hm, hs := md5.New(), sha256.New()
+	d.Size, err = io.Copy(io.MultiWriter(f, hm, hs), part)
+	f.Close()
+	if err != nil {
+		return f.Name(), err
+	}
+	d.Checksum, d.SHA256, d.FileName = hex.EncodeToString(hm.Sum(nil)), hex.EncodeToString(hs.Sum(nil)), part.FileName()
+	return f.Name(), nil
+}
+
+// field takes one form field of an upload; invalid references go to errs
+// under the field's name, as the API reports them.
+func (s *Server) field(d *Doc, name string, b []byte, errs map[string][]string) {
+	v := string(b)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch name {
+	case "title":
+		d.Title = v
+	case "created":
+		d.Created = v
+	case "archive_serial_number":
+		d.ASN = v
+	case "tags", "correspondent", "document_type":
+		id, err := strconv.Atoi(v)
+		kind := map[string]string{"tags": "tags", "correspondent": "correspondents", "document_type": "document_types"}[name]
+		if err != nil || !s.exists(kind, id) {
+			errs[name] = append(errs[name], fmt.Sprintf("Invalid pk \"%s\" - object does not exist.", v))
+		} else if name == "tags" {
+			d.Tags = append(d.Tags, id)
+		} else if name == "correspondent" {
+			d.Correspondent = id
+		} else {
+			d.DocumentType = id
+		}
+	case "custom_fields":
+		m := map[string]any{}
+		if json.Unmarshal(b, &m) != nil {
+			errs[name] = append(errs[name], "invalid custom fields")
+		}
+		for k, val := range m {
+			id, _ := strconv.Atoi(k)
+			if !s.exists("custom_fields", id) {
+				errs[name] = append(errs[name], fmt.Sprintf("Custom field with id %s does not exist", k))
+			}
+			d.CustomFields[k] = fmt.Sprint(val)
+		}
+	}
+}
+
+// startTask registers a pending consume task for d and starts it; it
+// returns the task's UUID.
+func (s *Server) startTask(d *Doc) string {
 	taskID := uuid.NewString()
 	s.mu.Lock()
 	s.Posts++
@@ -260,7 +282,7 @@ func (s *Server) postDocument(w http.ResponseWriter, r *http.Request) {
 	s.tasks = append(s.tasks, task)
 	s.mu.Unlock()
 	go s.consume(task, d)
-	writeJSON(w, http.StatusOK, taskID)
+	return taskID
 }
 
 // consume does what the Paperless-ngx consumer does with an upload, as far
