@@ -70,21 +70,27 @@ func distort(g *gray, d scanDistortion) *image.Gray {
 			}
 		}
 	}
-	if d.blur > 0 {
-		gaussBlur(out, d.blur)
-	}
-	if d.noise > 0 {
-		r := rand.New(rand.NewPCG(d.seed, 11))
-		for i, v := range out.Pix {
-			out.Pix[i] = uint8(math.Max(0, math.Min(255, float64(v)+r.NormFloat64()*d.noise)))
-		}
-	}
+	blurAndNoise(out, d.blur, d.noise, rand.NewPCG(d.seed, 11))
 	if d.bilevel {
 		for i, v := range out.Pix {
 			out.Pix[i] = 255 * uint8(b2i(v >= 128))
 		}
 	}
 	return out
+}
+
+// blurAndNoise blurs img (Gaussian, sigma blur; 0: none) and adds Gaussian
+// noise of sigma noise drawn from src.
+func blurAndNoise(img *image.Gray, blur, noise float64, src rand.Source) {
+	if blur > 0 {
+		gaussBlur(img, blur)
+	}
+	if noise > 0 {
+		r := rand.New(src)
+		for i, v := range img.Pix {
+			img.Pix[i] = uint8(math.Max(0, math.Min(255, float64(v)+r.NormFloat64()*noise)))
+		}
+	}
 }
 
 // gaussBlur blurs img in place with a separable Gaussian of the given sigma.

@@ -22,10 +22,10 @@ import (
 // zxingMinimum is ZXing's own minimum per set and rotation (corpus README);
 // rotations without an entry have no ZXing figure.
 var zxingMinimum = map[string]map[int]int{
-	"qrcode-1":     {0: 17, 90: 14, 180: 17, 270: 14},
-	"code128-1":    {0: 7, 180: 7},
+	"qrcode-1":  {0: 17, 90: 14, 180: 17, 270: 14},
+	"code128-1": {0: 7, 180: 7},
 	// ZXing's QRCodeBlackBox6TestCase (the 180° figure as raised to 13).
-	"qrcode-6": {0: 15, 90: 14, 180: 13, 270: 14},
+	"qrcode-6":     {0: 15, 90: 14, 180: 13, 270: 14},
 	"code39-1":     {0: 4, 180: 4},
 	"datamatrix-1": {0: 23, 90: 23, 180: 23, 270: 23},
 }

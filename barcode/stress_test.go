@@ -98,15 +98,7 @@ func renderPhoto(mods [][]bool, s photoSpec) *image.Gray {
 			img.Pix[y*W+x] = uint8(float64(s.paper) - float64(dark)/9*float64(int(s.paper)-int(s.ink)))
 		}
 	}
-	if s.blur > 0 {
-		gaussBlur(img, s.blur)
-	}
-	if s.noise > 0 {
-		r := rand.New(rand.NewPCG(s.seed, 5))
-		for i, v := range img.Pix {
-			img.Pix[i] = uint8(math.Max(0, math.Min(255, float64(v)+r.NormFloat64()*s.noise)))
-		}
-	}
+	blurAndNoise(img, s.blur, s.noise, rand.NewPCG(s.seed, 5))
 	return img
 }
 
