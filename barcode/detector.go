@@ -117,10 +117,11 @@ func lineStep(dpi float64, w, h int) int {
 // step pixels, so it touches a small part of the pixels.
 func detectLinear(p *fullRes, step int) []found {
 	decs := newLineDecoders()
-	rows := scanLines(newRowSource(p), step/2, step, decs, nil)
+	rows := scanLines(p.row, step/2, step, p.h, decs, nil)
 	// The columns, taken out in one pass over the rows, are scanned as
 	// rows of their own; hits are numbered by their column of the page.
-	cols := scanLines(newLumSource(p.columns(step/2, step)), 0, 1, decs, nil)
+	cs := p.columns(step/2, step)
+	cols := scanLines(func(k int) []byte { return cs.pix[k*cs.w : (k+1)*cs.w] }, 0, 1, cs.h, decs, nil)
 	for i := range cols {
 		cols[i].line = step/2 + cols[i].line*step
 	}

@@ -1,10 +1,8 @@
 package barcode
 
 import (
-	"errors"
+	"encoding/binary"
 	"image"
-
-	"github.com/makiuchi-d/gozxing"
 )
 
 // fullRes is the page at full resolution. A rendered page (RGBA, four bytes
@@ -48,6 +46,26 @@ func (p *fullRes) row(y int) []byte {
 	return r
 }
 
+// block writes the luminance of r (inside the page) into buf, row-major,
+// and returns it: converted rows are copied, the others converted from the
+// RGBA source without marking the rows done (the candidate search reads
+// scattered tiles, converting their whole rows would cost more).
+func (p *fullRes) block(r image.Rectangle, buf []byte) []byte {
+	w := r.Dx()
+	buf = buf[:w*r.Dy()]
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		dst := buf[(y-r.Min.Y)*w : (y-r.Min.Y+1)*w]
+		if p.done == nil || p.done[y] {
+			copy(dst, p.g.pix[y*p.w+r.Min.X:y*p.w+r.Max.X])
+			continue
+		}
+		m := p.rgba
+		o := m.PixOffset(m.Rect.Min.X+r.Min.X, m.Rect.Min.Y+y)
+		rgbaRowToGray(dst, m.Pix[o:o+4*w])
+	}
+	return buf
+}
+
 // gray returns the whole page as a gray image (converting what is left).
 func (p *fullRes) gray() *gray {
 	if p.done != nil {
@@ -78,24 +96,40 @@ func (p *fullRes) reduced(f int) *gray {
 	m := p.rgba
 	out := &gray{w: p.w / 2, h: p.h / 2, pix: make([]byte, (p.w/2)*(p.h/2))}
 	var cols *gray
+	var band []byte // the columns of the last colBand rows, one column a run
 	if p.colStep > 0 {
 		cols = newColumnRows(p.w, p.h, p.colFirst, p.colStep)
+		band = make([]byte, cols.h*colBand)
 	}
 	for y := 0; y < p.h; y++ {
 		o := m.PixOffset(m.Rect.Min.X, m.Rect.Min.Y+y)
 		if y%2 == 1 && y/2 < out.h {
 			rgbaHalveRow(out.pix[(y/2)*out.w:(y/2+1)*out.w], m.Pix[o-m.Stride:o-m.Stride+8*out.w], m.Pix[o:o+8*out.w])
 		}
-		if cols != nil {
-			for k, x := 0, 4*p.colFirst; k < cols.h; k, x = k+1, x+4*p.colStep {
-				px := m.Pix[o+x : o+x+3 : o+x+3]
-				cols.pix[k*p.h+y] = byte((77*uint32(px[0]) + 150*uint32(px[1]) + 29*uint32(px[2]) + 128) >> 8)
+		if cols == nil {
+			continue
+		}
+		j := y % colBand
+		for k, x := 0, o+4*p.colFirst; k < cols.h; k, x = k+1, x+4*p.colStep {
+			px := m.Pix[x : x+3 : x+3]
+			band[k*colBand+j] = byte((77*uint32(px[0]) + 150*uint32(px[1]) + 29*uint32(px[2]) + 128) >> 8)
+		}
+		if j == colBand-1 || y == p.h-1 {
+			// Written out a band at a time: a write stream per column for
+			// every row would miss the TLB on each pixel.
+			y0 := y - j
+			for k := 0; k < cols.h; k++ {
+				copy(cols.pix[k*p.h+y0:k*p.h+y+1], band[k*colBand:k*colBand+j+1])
 			}
 		}
 	}
 	p.cols = cols
 	return out
 }
+
+// colBand is the number of rows whose column pixels are gathered before
+// they are written out.
+const colBand = 64
 
 // gatherColumns asks the next reduction of a rendered page to take the
 // columns first, first+step, … out as well (see columns).
@@ -112,26 +146,22 @@ func newColumnRows(w, h, first, step int) *gray {
 }
 
 // rgbaHalveRow writes the luminance of the 2×2 means of two RGBA rows.
-// Channels are summed two at a time in 16-bit lanes of a uint64.
+// Channels are summed in 16-bit lanes of a uint64 (two pixels a load), the
+// two pixels' lanes folded onto each other.
 func rgbaHalveRow(dst, r0, r1 []byte) {
-	r0, r1 = r0[:8*len(dst)], r1[:8*len(dst)]
+	n := len(dst)
+	r0, r1 = r0[:8*n], r1[:8*n]
 	const lo = 0x00ff00ff00ff00ff
-	for x := range dst {
-		a, b := le64(r0[8*x:]), le64(r1[8*x:])
-		// R and B of both pixels of both rows, then G (A is ignored).
-		rb := a&lo + b&lo
-		g := (a>>8)&lo + (b>>8)&lo
-		r := rb&0xffff + rb>>32&0xffff
-		bl := rb>>16&0xffff + rb>>48
-		gg := g&0xffff + g>>32&0xffff
-		dst[x] = byte((77*r + 150*gg + 29*bl + 512) >> 10)
+	for x := 0; x < n; x++ {
+		i := 8 * x
+		a := binary.LittleEndian.Uint64(r0[i : i+8 : i+8])
+		b := binary.LittleEndian.Uint64(r1[i : i+8 : i+8])
+		rb := a&lo + b&lo          // lanes R, B, R, B
+		g := (a>>8)&lo + (b>>8)&lo // lanes G, A, G, A
+		rb += rb >> 32
+		g += g >> 32
+		dst[x] = byte((77*(rb&0xffff) + 150*(g&0xffff) + 29*(rb>>16&0xffff) + 512) >> 10)
 	}
-}
-
-func le64(b []byte) uint64 {
-	_ = b[7]
-	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 // columns returns the columns first, first+step, … of the page as the rows
@@ -143,30 +173,3 @@ func (p *fullRes) columns(first, step int) *gray {
 	}
 	return p.gray().columns(first, step)
 }
-
-// rowSource is a gozxing.LuminanceSource over the rows of a fullRes, for
-// the line scan (which reads rows only).
-type rowSource struct {
-	gozxing.LuminanceSourceBase
-	p *fullRes
-}
-
-func newRowSource(p *fullRes) *rowSource {
-	return &rowSource{LuminanceSourceBase: gozxing.LuminanceSourceBase{Width: p.w, Height: p.h}, p: p}
-}
-
-func (s *rowSource) GetRow(y int, row []byte) ([]byte, error) {
-	if y < 0 || y >= s.p.h {
-		return nil, errors.New("row out of range")
-	}
-	if cap(row) < s.p.w {
-		row = make([]byte, s.p.w)
-	}
-	row = row[:s.p.w]
-	copy(row, s.p.row(y))
-	return row, nil
-}
-
-func (s *rowSource) GetMatrix() []byte               { return s.p.gray().pix }
-func (s *rowSource) Invert() gozxing.LuminanceSource { return gozxing.LuminanceSourceInvert(s) }
-func (s *rowSource) String() string                  { return gozxing.LuminanceSourceString(s) }

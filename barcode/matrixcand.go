@@ -154,20 +154,23 @@ func (tg *tileGrid) measureTransitions(full *fullRes, f int, need []bool) {
 	tg.vd = make([]float32, tw*th)
 	tg.ck = make([]uint16, tw*th)
 	ft := tg.t * f
-	fw := full.w
 	farea := float32(ft * ft)
 	mid := tg.mid
+	buf := make([]byte, (ft+1)*(ft+1))
 	for ty := 0; ty < th; ty++ {
 		for tx := 0; tx < tw; tx++ {
 			i := ty*tw + tx
 			if !need[i] {
 				continue
 			}
+			// The tile's pixels and one more column and row: pairs
+			// (x, x+1) and (y, y+1) inside the page.
+			r := image.Rect(tx*ft, ty*ft, min((tx+1)*ft+1, full.w), min((ty+1)*ft+1, full.h))
+			blk, bw := full.block(r, buf), r.Dx()
 			h, v, ck := 0, 0, 0
-			x0, x1 := tx*ft, min((tx+1)*ft, fw-1) // pairs (x, x+1)
-			for y := ty * ft; y < (ty+1)*ft && y+1 < full.h; y++ {
-				row, next := full.row(y), full.row(y+1)
-				for x := x0; x < x1; x++ {
+			for y := 0; y+1 < r.Dy(); y++ {
+				row, next := blk[y*bw:(y+1)*bw], blk[(y+1)*bw:(y+2)*bw]
+				for x := 0; x+1 < bw; x++ {
 					a, b := dark(row[x], mid), dark(row[x+1], mid)
 					c, d := dark(next[x], mid), dark(next[x+1], mid)
 					h += a ^ b
