@@ -11,7 +11,7 @@ CORPUS ?= $(abspath ../shared/corpus)
 export POSTSTELLE_CORPUS ?= $(CORPUS)
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all deps build bench-build desk run test test-short bench fmt vet clean
+.PHONY: all deps build bench-build desk run test test-short fuzz bench fmt vet clean
 
 all: build
 
@@ -35,6 +35,10 @@ test: deps
 
 test-short:
 	$(GO) test -short -count=1 ./...
+
+# Every fuzz target briefly (FUZZTIME each, default 5s) from its corpus in testdata/fuzz.
+fuzz:
+	bash .ci/fuzz
 
 # The benchmarks (cmd/poststelle-bench; not part of the packages). They want the CPU to themselves.
 bench-build:

@@ -36,7 +36,7 @@ func FuzzOpenImage(f *testing.F) {
 	f.Add([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x01\x86\xa0\x00\x01\x86\xa0\x08\x00\x00\x00\x00"))
 	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xC0, 0, 11, 8, 0xFD, 0xE8, 0xFD, 0xE8, 1, 1, 0x11, 0, 0xFF, 0xD9})
 	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 1, 0xFF, 0xD9}) // a segment shorter than its length field
-	o := NewOpener(Options{MaxPixels: 1 << 22, DecodeMemory: 16 << 20, PageTimeout: 5 * time.Second, InProcess: true})
+	o := NewOpener(Options{MaxPixels: 1 << 18, DecodeMemory: 4 << 20, PageTimeout: 5 * time.Second, InProcess: true})
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, b []byte) {
 		mt := mailroom.SniffMediaType(b, "")
