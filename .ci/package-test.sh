@@ -10,12 +10,18 @@
 #   5. removes (data stays), then purges (data and configuration gone).
 #   6. builds the MSI and checks files, service and shortcut with msiinfo, and
 #      that the Windows binaries are amd64 PE files (PACKAGE_TEST_MSI=0 skips it).
+# Least privilege (step 1a): two scanner accounts in poststelle-scan can drop
+# files into the inbox and read nothing — not the inbox listing, not each
+# other's files, not the data directory, database, originals or configuration;
+# a link they drop is quarantined, never read.
+# The desk must build: REQUIRE_DESK=1 unless set otherwise.
 # Prints "N passed, N failed" at the end; exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH=$PATH:/usr/local/go/bin
 export DEBIAN_FRONTEND=noninteractive
 [ "$(id -u)" -eq 0 ] || { echo "package-test: must run as root" >&2; exit 1; }
+export REQUIRE_DESK=${REQUIRE_DESK:-1}
 
 CORPUS=${POSTSTELLE_CORPUS:-$(cd .. && pwd)/shared/corpus}
 CONF=/etc/poststelle/poststelle.toml
@@ -43,7 +49,9 @@ PKG_VERSION=$v2 bash packaging/deb/build-deb.sh >/dev/null || die "build second 
 deb2=dist/poststelle_${v2}_amd64.deb
 check "two .deb files built ($version, $v2)" test -f "$deb1" -a -f "$deb2"
 check "dpkg orders $v2 after $version" dpkg --compare-versions "$v2" gt "$version"
-if [ -x dist/linux-amd64/poststelle-desk ]; then echo "NOTE: desk included"; else echo "NOTE: desk NOT included (did not build, see dist/linux-amd64/desk-build.log)"; fi
+if [ "$REQUIRE_DESK" = 1 ]; then
+  check "desk built and packaged (REQUIRE_DESK=1)" bash -c "dpkg-deb -c $deb1 | grep -q ' ./usr/bin/poststelle-desk$'"
+elif [ -x dist/linux-amd64/poststelle-desk ]; then echo "NOTE: desk included"; else echo "NOTE: desk NOT included (did not build, see dist/linux-amd64/desk-build.log)"; fi
 
 # ---- clean slate -------------------------------------------------------------
 if dpkg-query -W poststelle >/dev/null 2>&1; then
@@ -100,9 +108,11 @@ wait_processed() { # N: wait until N documents exist and none is still in intake
   done
   echo "timeout after ${WAIT}s:"; status_json; tail -n 20 "$LOG"; return 1
 }
-drop() { # FILE NAME: put a file into the hot folder the way a scanner account would (group poststelle)
-  install -m 0660 -g poststelle "$1" "/var/lib/poststelle/inbox/.$2.part" && mv "/var/lib/poststelle/inbox/.$2.part" "/var/lib/poststelle/inbox/$2"
+as_user() { local u=$1; shift; setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups "$@"; }
+drop() { # FILE NAME [USER]: put a file into the hot folder the way a scanner account does (group poststelle-scan)
+  as_user "${3:-scan1}" sh -c 'umask 022; cat >"/var/lib/poststelle/inbox/.$2.part" && mv "/var/lib/poststelle/inbox/.$2.part" "/var/lib/poststelle/inbox/$2"' sh "$1" "$2" <"$1"
 }
+fails_as() { local u=$1; shift; ! as_user "$u" "$@" >/dev/null 2>&1; }
 free_port() {
   local p
   for p in $(seq 18484 18584); do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo $p; return; }; done
@@ -117,8 +127,15 @@ healthz() ( # PORT
 # ---- 1. install --------------------------------------------------------------
 check "install $deb1" install_deb "$deb1"
 check "system user poststelle exists" getent passwd poststelle
-check "/var/lib/poststelle owned by poststelle, 0750" test "$(stat -c %U:%a /var/lib/poststelle)" = poststelle:750
-check "hot folder /var/lib/poststelle/inbox is group-writable setgid (2770)" test "$(stat -c %G:%a /var/lib/poststelle/inbox)" = poststelle:2770
+check "system group poststelle-scan exists (drop-only scanner accounts)" getent group poststelle-scan
+check "/var/lib/poststelle: poststelle:poststelle-scan 0710 (scanners pass through, list nothing)" test "$(stat -c %U:%G:%a /var/lib/poststelle)" = poststelle:poststelle-scan:710
+check "hot folder /var/lib/poststelle/inbox: poststelle:poststelle-scan 2730 (write, no listing)" test "$(stat -c %U:%G:%a /var/lib/poststelle/inbox)" = poststelle:poststelle-scan:2730
+check "inbox default ACL: new files for the engine only" bash -c "getfacl -p /var/lib/poststelle/inbox 2>/dev/null | grep -qx 'default:user:poststelle:rwx' && getfacl -p /var/lib/poststelle/inbox | grep -qx 'default:group::---' && getfacl -p /var/lib/poststelle/inbox | grep -qx 'default:other::---'"
+check "unit UMask=0027 (engine files: engine and its admin group poststelle only)" grep -qx 'UMask=0027' "$UNIT"
+for u in scan1 scan2; do
+  id "$u" >/dev/null 2>&1 || useradd --no-create-home --shell /usr/sbin/nologin --groups poststelle-scan "$u"
+done
+check "scanner accounts scan1, scan2 in poststelle-scan only" bash -c "id -nG scan1 | grep -qw poststelle-scan && ! id -nG scan1 | grep -qw poststelle"
 check "conffile registered" grep -qx " $CONF [0-9a-f]*" <(dpkg-query -W -f='${Conffiles}\n' poststelle)
 check "conffile data_dir = /var/lib/poststelle" grep -qx 'data_dir = "/var/lib/poststelle"' "$CONF"
 check "conffile readable by the engine only (root:poststelle 0640)" test "$(stat -c %U:%G:%a $CONF)" = root:poststelle:640
@@ -130,6 +147,20 @@ else
   echo "NOTE: systemd-analyze not installed: unit syntax not verified"
 fi
 check "poststelle doctor accepts the installed config" bash -c "cd /var/lib/poststelle && setpriv --reuid=poststelle --regid=poststelle --init-groups poststelle doctor --config $CONF >/tmp/package-test-doctor.txt 2>&1 || { cat /tmp/package-test-doctor.txt; false; }"
+
+# ---- 1a. least privilege: scanners drop, read nothing -------------------------------
+echo "scan1's file" >/tmp/package-test-scan1.pdf
+check "scan1 can drop a file into the inbox" drop /tmp/package-test-scan1.pdf scan1.pdf scan1
+check "scan1 cannot list the inbox" fails_as scan1 ls /var/lib/poststelle/inbox
+check "scan2 cannot read the file scan1 dropped (umask 022 on scan1's side)" fails_as scan2 cat /var/lib/poststelle/inbox/scan1.pdf
+check "scan1 cannot list the data directory" fails_as scan1 ls /var/lib/poststelle
+check "scan1 cannot read the database" fails_as scan1 cat /var/lib/poststelle/poststelle.db
+check "scan1 cannot list the originals" fails_as scan1 ls /var/lib/poststelle/originals
+check "scan1 cannot read the configuration" fails_as scan1 cat "$CONF"
+check "scan1 cannot list the export folder" fails_as scan1 ls /var/lib/poststelle/export
+check "the engine account can read what scan1 dropped (ACL)" as_engine cat /var/lib/poststelle/inbox/scan1.pdf
+check "scan1 can drop a link to the configuration (it will be quarantined, not read)" as_user scan1 ln -s "$CONF" /var/lib/poststelle/inbox/config-link.pdf
+rm -f /var/lib/poststelle/inbox/scan1.pdf /tmp/package-test-scan1.pdf
 
 port=$(free_port)
 # A local change to the conffile: another HTTP port. It must survive the upgrade.
@@ -146,7 +177,10 @@ doc1=$CORPUS/ocrmypdf/linn.pdf
 [ -f "$doc1" ] || die "corpus file $doc1 missing"
 drop "$doc1" linn.pdf
 check "document received and processed" wait_processed 1
-check "hot folder emptied after intake" test -z "$(ls -A /var/lib/poststelle/inbox)"
+check "hot folder emptied after intake (but quarantine/)" test "$(ls -A /var/lib/poststelle/inbox)" = quarantine
+check "the link scan1 dropped was quarantined with a reason" grep -q 'Keine gewöhnliche Datei' /var/lib/poststelle/inbox/quarantine/config-link.pdf.reason.txt
+check "the configuration behind the link was not taken in" bash -c "! grep -rlq 'procedure_doc' /var/lib/poststelle/originals"
+check "nothing the engine wrote is open to others or to poststelle-scan" bash -c "test -z \"\$(find /var/lib/poststelle -mindepth 1 -path /var/lib/poststelle/inbox -prune -o \\( -perm /007 -o -group poststelle-scan \\) -print | head -n1)\""
 check "nothing quarantined" test "$(count quarantined)" = 0
 check "document reached the desk (review) or beyond" test $(( $(count review) + $(count approved) + $(count exporting) + $(count exported) )) -ge 1
 check "searchable PDF written under /var/lib/poststelle/out" test -n "$(find /var/lib/poststelle/out -name '*.pdf' -size +1k | head -n1)"

@@ -24,9 +24,6 @@ import (
 	_ "poststelle/packaging/winlink" // go-fitz's Windows MuPDF with Debian's mingw-w64
 )
 
-// serviceName is the Windows service the MSI registers (and `service install`).
-const serviceName = "Poststelle"
-
 // init makes `poststelle serve` a Windows service when the Service Control
 // Manager started it: the MSI registers `poststelle.exe serve --config …` as
 // the service's command line, so the service runs exactly what `serve` runs
@@ -34,7 +31,7 @@ const serviceName = "Poststelle"
 // runs before this one (the go tool initialises a package's files in file-name
 // order, and "serve.go" < "service_windows.go").
 func init() {
-	register("service", "Windows service: install, remove, start, stop, status, recovery", runServiceCmd)
+	register("service", "Windows service: install, remove, start, stop, status, recovery, secure", runServiceCmd)
 	c, ok := program.Commands["serve"]
 	if !ok {
 		return
@@ -58,8 +55,9 @@ func runAsService(serve func(context.Context, []string) error, args []string) er
 		windows.SetStdHandle(windows.STD_ERROR_HANDLE, windows.Handle(f.Fd()))
 		defer f.Close()
 	}
-	if err := ensureConfig(configArg(args)); err != nil {
-		fmt.Fprintln(os.Stderr, "poststelle: default configuration:", err)
+	if err := checkConfigOwner(configArg(args)); err != nil {
+		fmt.Fprintln(os.Stderr, "poststelle:", err)
+		return err
 	}
 	h := &serviceHandler{serve: serve, args: args}
 	if err := svc.Run(serviceName, h); err != nil {
@@ -86,7 +84,9 @@ func configArg(args []string) string {
 // ensureConfig writes the commented default configuration to path when no
 // file is there yet, with data_dir = "data" (relative to the configuration's
 // folder: %ProgramData%\Poststelle\data). The MSI does not own this file, so
-// an administrator's changes survive upgrades and uninstalls.
+// an administrator's changes survive upgrades and uninstalls. It runs as
+// SYSTEM or an administrator (`service secure`, `service install`), never in
+// the service, which must not own its configuration.
 func ensureConfig(path string) error {
 	if path == "" {
 		return nil
@@ -98,7 +98,7 @@ func ensureConfig(path string) error {
 		return err
 	}
 	body := regexp.MustCompile(`(?m)^data_dir = .*$`).ReplaceAll(mailroom.DefaultTOML(), []byte(`data_dir = "data"`))
-	hdr := "# Poststelle configuration, written by the Windows service on its first start.\r\n" +
+	hdr := "# Poststelle configuration, written at installation (poststelle.exe service secure).\r\n" +
 		"# Your changes are kept on upgrades. After a change: Restart-Service Poststelle\r\n\r\n"
 	body = bytes.ReplaceAll(body, []byte("\n"), []byte("\r\n"))
 	return safefile.Write(path, append([]byte(hdr), body...), 0o640)
@@ -169,12 +169,15 @@ func (h *serviceHandler) finish(err error, st chan<- svc.Status) (bool, uint32) 
 func runServiceCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("service", flag.ContinueOnError)
 	config := fs.String("config", defaultWindowsConfig(), "configuration file the service uses (install)")
-	setUsage(fs, "usage: poststelle service install|remove|start|stop|status|recovery [--config FILE]\n")
+	setUsage(fs, "usage: poststelle service install|remove|start|stop|status|recovery|secure [--config FILE]\n")
 	if len(args) == 0 {
 		fs.Usage()
 		return &cli.ExitError{Code: 2}
 	}
 	action := args[0]
+	if action == "secure" {
+		return runServiceSecure(args[1:])
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -209,17 +212,18 @@ var serviceActions = map[string]func(ctx context.Context, s *mgr.Service) error{
 }
 
 // installService registers this executable as the service running
-// `serve --config config`, writing the default configuration first when
-// there is none, and sets the recovery actions.
+// `serve --config config` as NT SERVICE\Poststelle, after `service secure`
+// (ACLs, default configuration), and sets the recovery actions.
 func installService(m *mgr.Mgr, config string) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	if err := ensureConfig(config); err != nil {
+	if err := runServiceSecure([]string{"--config", config}); err != nil {
 		return err
 	}
 	s, err := m.CreateService(serviceName, exe, mgr.Config{
+		ServiceStartName: serviceAccount,
 		DisplayName:      "Poststelle",
 		Description:      "Poststelle – zentrale Posteingangsstelle: Eingangsordner, Postfächer, Verarbeitung, Übergabe an das DMS",
 		StartType:        mgr.StartAutomatic,

@@ -104,6 +104,9 @@ func (s *SplitStage) takeParts(ctx context.Context, d *mailroom.Document, b *mai
 			part.Metadata = map[string]string{}
 		}
 		part.Metadata["parent_batch"] = b.ID
+		if part.MaxSize == 0 && s.Config != nil {
+			part.MaxSize = s.Config.Intake.MaxFileSize
+		}
 		if _, _, err := s.Store.Intake(ctx, part); err != nil && !errors.Is(err, mailroom.ErrDuplicate) {
 			return fmt.Errorf("taking in part %s: %w", part.Name, err)
 		}

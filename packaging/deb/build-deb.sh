@@ -45,7 +45,7 @@ shlibdeps() {
   (cd "$tmp" && dpkg-shlibdeps -O "${bins[@]}" 2>/dev/null) | sed -n 's/^shlibs:Depends=//p' | tr ',' '\n' | sed 's/^ *//'
   rm -rf "$tmp"
 }
-deps=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd fonts-dejavu-core adduser)
+deps=(tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd fonts-dejavu-core adduser acl)
 bins=($bin/poststelle)
 desk=0
 if [ -x $bin/poststelle-desk ]; then
