@@ -20,6 +20,7 @@ func init() {
 		return
 	}
 	os.Unsetenv(childEnv)
+	setMuPDFStore()
 	mem, _ := strconv.ParseInt(os.Getenv(childMemEnv), 10, 64)
 	if mem > 0 {
 		limitMemory(mem)

@@ -140,8 +140,9 @@ func checkPageCount(n int, opt Options, counted bool) error {
 		fmt.Sprintf("document has too many pages (%d, limit %d)", n, max), nil)
 }
 
-func init() {
-	// MuPDF's resource cache per document (go-fitz default 256 MB). Pages
-	// are rendered once each, so a small cache keeps memory flat.
-	fitz.MaxStore = 32 << 20
-}
+func init() { setMuPDFStore() }
+
+// setMuPDFStore sets MuPDF's resource cache per document (go-fitz default
+// 256 MB). Pages are rendered once each, so a small cache keeps memory flat.
+// The child process calls it before it serves (its init runs first).
+func setMuPDFStore() { fitz.MaxStore = 32 << 20 }
