@@ -6,7 +6,7 @@ set -uo pipefail
 msi=${1:?usage: check-msi.sh FILE.msi}
 upgrade=EDE7B91A-72B1-45A7-936E-CADE32B9E288
 fail=0
-t() { msiinfo export "$msi" "$1" 2>/dev/null; }
+t() { msiinfo export "$msi" "$1" 2>/dev/null | tr -d '\r'; }
 has() { # DESCRIPTION TABLE REGEX
   local table; table=$(t "$2")   # not piped into grep -q: with pipefail, SIGPIPE would fail the check
   if grep -qE "$3" <<<"$table"; then echo "PASS: $1"; else echo "FAIL: $1 (table $2 has no match for $3)"; fail=1; fi
@@ -29,7 +29,7 @@ has "ACL of poststelle.toml: owner Administrators, the service reads" Property \
   "^POSTSTELLECONFIGACL	O:BAD:PAI\\(A;;FA;;;SY\\)\\(A;;FA;;;BA\\)\\(A;;FR;;;$sid\\)\$"
 has "ACLs applied by 'poststelle.exe service secure' (deferred, as LocalSystem, failure fails the install)" CustomAction \
   $'^SecureData\t3090\tpoststelle.exe\tservice secure --config "\\[CommonAppDataFolder\\]Poststelle\\\\poststelle.toml" --data-acl "\\[POSTSTELLEDATAACL\\]" --inbox-acl "\\[POSTSTELLEINBOXACL\\]" --config-acl "\\[POSTSTELLECONFIGACL\\]"'
-secure_before_start() { # SecureData runs after InstallFiles and before StartServices
+secure_before_start() { # SecureData runs after InstallFiles (files in place) and before StartServices
   local seq; seq=$(t InstallExecuteSequence)
   local a b c
   a=$(awk -F'\t' '$1=="InstallFiles"{print $3}' <<<"$seq"); b=$(awk -F'\t' '$1=="SecureData"{print $3}' <<<"$seq")
