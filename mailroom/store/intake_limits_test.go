@@ -96,3 +96,15 @@ func assertNothingStored(t *testing.T, s *Store) {
 		t.Errorf("%d originals stored", n)
 	}
 }
+
+// TestDatabaseModeIgnoresUmask: the database is 0640 whatever the umask of
+// the process that created it (an administrator's shell has 022).
+func TestDatabaseModeIgnoresUmask(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	s := openTest(t)
+	fi, err := os.Stat(s.layout().DB())
+	if err != nil || fi.Mode().Perm() != 0o640 {
+		t.Fatalf("database mode %v (%v), want 0640", fi.Mode(), err)
+	}
+}

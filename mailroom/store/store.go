@@ -49,6 +49,11 @@ func Open(dataDir string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	// SQLite creates the file with 0644 less the umask of whoever opened
+	// it first (an administrator's shell, say); the WAL and shared-memory
+	// files take the database's mode. The mail in it is for the engine
+	// and its group only.
+	os.Chmod(l.DB(), 0o640)
 	return s, nil
 }
 
