@@ -80,7 +80,13 @@ func (s *server) kill() {
 	s.logs.Close()
 }
 
-func (s *server) stop(t *testing.T) {
+func (s *server) stop(t *testing.T) { stopWithin(t, s, 60*time.Second) }
+
+// stopWithin sends SIGTERM and waits at most d for the engine to exit; it
+// returns how long it took.
+func stopWithin(t *testing.T, s *server, d time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- s.cmd.Wait() }()
@@ -89,11 +95,12 @@ func (s *server) stop(t *testing.T) {
 		if err != nil {
 			t.Errorf("serve exited with %v after SIGTERM", err)
 		}
-	case <-time.After(60 * time.Second):
+	case <-time.After(d):
 		s.cmd.Process.Kill()
-		t.Error("serve did not stop within 60 s of SIGTERM")
+		t.Errorf("serve did not stop within %v of SIGTERM", d)
 	}
 	s.logs.Close()
+	return time.Since(start)
 }
 
 // peakRSS returns VmHWM of a running process in KiB.

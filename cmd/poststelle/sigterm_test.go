@@ -83,24 +83,6 @@ func TestSIGTERMDuringWorkProcess(t *testing.T) {
 	}
 }
 
-func stopWithin(t *testing.T, s *server, d time.Duration) time.Duration {
-	t.Helper()
-	start := time.Now()
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- s.cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve exited with %v after SIGTERM", err)
-		}
-	case <-time.After(d):
-		s.cmd.Process.Kill()
-		t.Errorf("serve did not stop within %v of SIGTERM", d)
-	}
-	s.logs.Close()
-	return time.Since(start)
-}
 
 func waitUntilState(t *testing.T, cond func() bool, d time.Duration) {
 	t.Helper()

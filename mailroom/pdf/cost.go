@@ -57,7 +57,8 @@ func (r *Reader) PageCost(p Page, lim CostLimits) (Cost, error) {
 	return w.c, err
 }
 
-// contentParts returns the page's content streams.
+// contentParts returns the page's content streams (none for a page
+// without /Contents).
 func (r *Reader) contentParts(p Page) ([]*Stream, error) {
 	co, err := r.Resolve(p.Dict["Contents"])
 	if err != nil {
@@ -80,9 +81,11 @@ func (r *Reader) contentParts(p Page) ([]*Stream, error) {
 		if err != nil {
 			return nil, err
 		}
-		if s, ok := o.(*Stream); ok {
-			out = append(out, s)
+		s, ok := o.(*Stream)
+		if !ok {
+			return nil, errorf("content is not a stream")
 		}
+		out = append(out, s)
 	}
 	return out, nil
 }

@@ -139,31 +139,12 @@ func (r *Reader) inherit(d Dict, inh *Page, haveMedia bool) (bool, error) {
 // Contents returns the page's decoded content stream(s), joined; more than
 // limit bytes is an error.
 func (r *Reader) Contents(p Page, limit int64) ([]byte, error) {
-	co, err := r.Resolve(p.Dict["Contents"])
+	parts, err := r.contentParts(p)
 	if err != nil {
 		return nil, err
 	}
-	var parts []any
-	switch c := co.(type) {
-	case *Stream:
-		parts = []any{c}
-	case Array:
-		parts = c
-	case nil:
-		return nil, nil
-	default:
-		return nil, errorf("bad /Contents")
-	}
 	var out []byte
-	for _, part := range parts {
-		po, err := r.Resolve(part)
-		if err != nil {
-			return nil, err
-		}
-		s, ok := po.(*Stream)
-		if !ok {
-			return nil, errorf("content is not a stream")
-		}
+	for _, s := range parts {
 		data, err := r.DecodeStream(s, limit)
 		if err != nil {
 			return nil, err
