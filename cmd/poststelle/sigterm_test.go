@@ -83,7 +83,6 @@ func TestSIGTERMDuringWorkProcess(t *testing.T) {
 	}
 }
 
-
 func waitUntilState(t *testing.T, cond func() bool, d time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(d)
