@@ -31,8 +31,10 @@ pass=0 fail=0
 ok() { echo "PASS: $*"; pass=$((pass + 1)); }
 bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+CREATED_USERS=()
 finish() {
   stop_engine
+  local u; for u in "${CREATED_USERS[@]}"; do userdel "$u" 2>/dev/null; done
   echo "$pass passed, $fail failed"
   [ "$fail" -eq 0 ]
   exit $?
@@ -133,7 +135,7 @@ check "hot folder /var/lib/poststelle/inbox: poststelle:poststelle-scan 2730 (wr
 check "inbox default ACL: new files for the engine only" bash -c "getfacl -p /var/lib/poststelle/inbox 2>/dev/null | grep -qx 'default:user:poststelle:rwx' && getfacl -p /var/lib/poststelle/inbox | grep -qx 'default:group::---' && getfacl -p /var/lib/poststelle/inbox | grep -qx 'default:other::---'"
 check "unit UMask=0027 (engine files: engine and its admin group poststelle only)" grep -qx 'UMask=0027' "$UNIT"
 for u in scan1 scan2; do
-  id "$u" >/dev/null 2>&1 || useradd --no-create-home --shell /usr/sbin/nologin --groups poststelle-scan "$u"
+  id "$u" >/dev/null 2>&1 || { useradd --no-create-home --shell /usr/sbin/nologin --groups poststelle-scan "$u" && CREATED_USERS+=("$u"); }
 done
 check "scanner accounts scan1, scan2 in poststelle-scan, not in poststelle" bash -c "id -nG scan1 | tr ' ' '\n' | grep -qx poststelle-scan && ! id -nG scan1 | tr ' ' '\n' | grep -qx poststelle"
 check "conffile registered" grep -qx " $CONF [0-9a-f]*" <(dpkg-query -W -f='${Conffiles}\n' poststelle)
