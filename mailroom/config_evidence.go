@@ -19,6 +19,10 @@ type EvidenceConfig struct {
 	// TrustCA is a PEM file of CA certificates that `verify` trusts for
 	// seals and timestamps; empty = signatures are checked, trust is not.
 	TrustCA string `toml:"trust_ca"`
+	// SehrHochPersons is how many people a "sehr hoch" document takes: 2 =
+	// the person who scanned may neither check nor approve; 3 = in addition
+	// the person who checked may not approve.
+	SehrHochPersons int `toml:"sehr_hoch_persons"`
 }
 
 func init() {
@@ -26,6 +30,9 @@ func init() {
 		e := c.Evidence
 		if e.QASampleRate < 0 || e.QASampleRate > 1 {
 			return fmt.Errorf("evidence.qa_sample_rate: %v is not between 0 and 1", e.QASampleRate)
+		}
+		if e.SehrHochPersons != 2 && e.SehrHochPersons != 3 {
+			return fmt.Errorf("evidence.sehr_hoch_persons: %d, want 2 or 3", e.SehrHochPersons)
 		}
 		if e.RetentionDays < 0 {
 			return fmt.Errorf("evidence.retention_days must not be negative")

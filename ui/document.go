@@ -32,6 +32,9 @@ type DocumentView struct {
 
 	Header  *widget.Label
 	Changed *widget.Label
+	// Lock shows "In Bearbeitung durch NAME" when another person has the
+	// document open (document_lease.go).
+	Lock    *widget.Label
 	Preview *canvas.Image
 	Thumbs  *widget.List
 	PageLbl *widget.Label
@@ -63,6 +66,9 @@ type DocumentView struct {
 	gen         int
 	cancel      context.CancelFunc
 	opened      time.Time
+
+	lock *mailroom.DeskLease // another person's lease of the open document
+	held string              // the document this desk holds a lease of
 }
 
 func newDocumentView(a *App) *DocumentView {
@@ -74,6 +80,7 @@ func newDocumentView(a *App) *DocumentView {
 	v.Changed = widget.NewLabel("")
 	v.Changed.Importance = widget.WarningImportance
 	v.Changed.Hide()
+	v.Lock = v.newLockLabel()
 	v.Preview = canvas.NewImageFromImage(blank(200, 283))
 	v.Preview.FillMode = canvas.ImageFillContain
 	v.Preview.ScaleMode = canvas.ImageScaleSmooth
@@ -107,7 +114,7 @@ func (v *DocumentView) layout(tools, form fyne.CanvasObject) fyne.CanvasObject {
 	right.Offset = 0.6
 	main := container.NewHSplit(center, right)
 	main.Offset = 0.62
-	top := container.NewVBox(v.Header, container.NewHBox(v.Changed, v.Buttons["apply"], v.Restore))
+	top := container.NewVBox(v.Header, container.NewHBox(v.Lock, v.Changed, v.Buttons["apply"], v.Restore))
 	return container.NewBorder(top, nil, container.New(&fixedWidth{w: 130}, v.Thumbs), nil, main)
 }
 
@@ -172,6 +179,8 @@ func (v *DocumentView) Open(id string) {
 	ctx, cancel := context.WithCancel(v.a.ctx)
 	v.cancel = cancel
 	if id != v.docID {
+		v.leave()
+		v.lock = nil
 		v.mu.Lock()
 		v.thumbs = map[int]image.Image{}
 		v.mu.Unlock()
@@ -194,6 +203,7 @@ func (v *DocumentView) Open(id string) {
 				return
 			}
 			v.show(d, true)
+			v.hold()
 			v.startThumbs(ctx, gen, d, opened)
 		})
 	}()
@@ -212,6 +222,7 @@ func (v *DocumentView) pollState() {
 		return
 	}
 	id, st, n := v.docID, v.view.State, len(v.view.Pages)
+	v.hold()
 	go func() {
 		d, err := v.a.Model.Document(v.a.ctx, id)
 		if err != nil {
@@ -244,7 +255,7 @@ func (v *DocumentView) show(d *DocView, fillForm bool) {
 	if v.content != nil {
 		v.content.Refresh()
 	}
-	v.setEnabled(d.State == mailroom.StateReview)
+	v.setEnabled(d.State == mailroom.StateReview && v.lock == nil)
 	if fillForm {
 		v.fillForm(d)
 	}

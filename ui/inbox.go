@@ -109,6 +109,9 @@ func (v *InboxView) cell(r DocRow, col int) string {
 	case 5:
 		return string(r.Protection)
 	case 6:
+		if l := r.LockedByOther(v.a.Op.Login, time.Now()); l != nil {
+			return strings.TrimSuffix(v.a.L.T("locked", l.Display())+" · "+v.a.L.Flags(r.Flags), " · ")
+		}
 		return v.a.L.Flags(r.Flags)
 	}
 	return ""

@@ -201,8 +201,8 @@ func (v *QAView) Save() {
 		v.a.ShowError(err)
 		return
 	}
-	id := d.ID
-	v.a.bg(func(ctx context.Context) error { return v.a.Model.RecordQA(ctx, id, q) }, func(err error) {
+	ref := d.Ref()
+	v.a.bg(func(ctx context.Context) error { return v.a.Model.RecordQA(ctx, ref, q) }, func(err error) {
 		if err == nil {
 			res := v.a.L.T("qa.failed")
 			if q.Passed() {
@@ -237,8 +237,8 @@ func (v *QAView) Approve() {
 	if d == nil {
 		return
 	}
-	id := d.ID
-	v.a.bg(func(ctx context.Context) error { return v.a.Model.Approve(ctx, id, v.a.Op.Person()) }, func(err error) {
+	id, ref := d.ID, d.Ref()
+	v.a.bg(func(ctx context.Context) error { return v.a.Model.Approve(ctx, ref) }, func(err error) {
 		if err == nil {
 			v.a.Status(v.a.L.T("approved", d.Filename))
 			v.afterDecision(id)
@@ -277,8 +277,8 @@ func (v *QAView) RejectWith(reason string) {
 	if d == nil {
 		return
 	}
-	id := d.ID
-	v.a.bg(func(ctx context.Context) error { return v.a.Model.Reject(ctx, id, v.a.Op.Person(), reason) }, func(err error) {
+	id, ref := d.ID, d.Ref()
+	v.a.bg(func(ctx context.Context) error { return v.a.Model.Reject(ctx, ref, reason) }, func(err error) {
 		if err == nil {
 			v.a.Status(v.a.L.T("rejected", d.Filename))
 			v.afterDecision(id)

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 )
 
 func init() {
@@ -20,7 +21,8 @@ func runOutbox(ctx context.Context, args []string) error {
 	cf.add(fs)
 	asJSON := fs.Bool("json", false, "list as JSON lines")
 	all := fs.Bool("all", false, "list delivered entries too")
-	as := fs.String("as", operatorName(), "operator name for the journal")
+	var af actorFlags
+	af.add(fs, "as", "", "the operator acting (role verwaltung); without operators configured a name for the journal (default: the OS user)")
 	fs.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: poststelle outbox [flags] list | retry ID...\n  ID: an outbox entry or a document (all its undelivered entries)\n")
 		fs.PrintDefaults()
@@ -37,7 +39,7 @@ func runOutbox(ctx context.Context, args []string) error {
 		return err
 	}
 	ids := fs.Args()
-	_, st, err := cf.open()
+	cfg, st, err := cf.open()
 	if err != nil {
 		return err
 	}
@@ -78,10 +80,15 @@ func runOutbox(ctx context.Context, args []string) error {
 		if len(ids) == 0 {
 			return &exitError{code: 2, msg: "outbox retry: give at least one entry or document ID"}
 		}
+		actor, err := af.resolve(ctx, cfg, st)
+		if err != nil {
+			return err
+		}
+		e := &engine.Engine{Config: cfg, Store: st}
 		for _, id := range ids {
-			n, err := st.OutboxRetry(ctx, id, *as)
+			n, err := e.RetryDelivery(ctx, actor, id)
 			if err != nil {
-				return err
+				return forbidden(err)
 			}
 			if n == 0 {
 				return &exitError{code: 1, msg: fmt.Sprintf("outbox retry: %s: no undelivered entry", id)}

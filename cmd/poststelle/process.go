@@ -44,15 +44,16 @@ type documentLine struct {
 // approveAndDeliver is set by the delivery capability: it approves a
 // recognised document on behalf of person and delivers it at once,
 // returning the receipt.
-var approveAndDeliver func(ctx context.Context, w *wiring, e *engine.Engine, docID, person string) (any, error)
+var approveAndDeliver func(ctx context.Context, w *wiring, e *engine.Engine, docID string, act mailroom.Actor) (any, error)
 
 func runProcess(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("process", flag.ContinueOnError)
 	var cf configFlags
 	cf.add(fs)
-	approveAs := fs.String("approve-as", "", "approve every resulting document on behalf of NAME and deliver it")
+	var af actorFlags
+	af.add(fs, "approve-as", "", "approve every resulting document on behalf of NAME (role freigabe; with operators configured NAME logs in) and deliver it")
 	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: poststelle process [--config F] [--data-dir D] [--approve-as NAME] FILE...\n")
+		fmt.Fprintf(os.Stderr, "usage: poststelle process [--config F] [--data-dir D] [--approve-as NAME [--password-file F]] FILE...\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -62,7 +63,8 @@ func runProcess(ctx context.Context, args []string) error {
 		fs.Usage()
 		return &exitError{code: 2}
 	}
-	if *approveAs != "" && approveAndDeliver == nil {
+	approve := af.name != ""
+	if approve && approveAndDeliver == nil {
 		return fmt.Errorf("--approve-as: delivery is not available in this build")
 	}
 	cfg, st, err := cf.open()
@@ -70,6 +72,17 @@ func runProcess(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	var approver *mailroom.Actor
+	if approve {
+		act, err := af.resolve(ctx, cfg, st)
+		if err != nil {
+			return err
+		}
+		if err := (&engine.Engine{Store: st}).Authorize(ctx, act, "approve", ""); err != nil {
+			return forbidden(err)
+		}
+		approver = &act
+	}
 	log := newLogger(cfg, os.Stderr)
 	st.CleanTemp()
 	w := &wiring{Cfg: cfg, Store: st, Log: log}
@@ -82,7 +95,7 @@ func runProcess(ctx context.Context, args []string) error {
 	out.SetEscapeHTML(false)
 	failed := 0
 	for _, file := range fs.Args() {
-		if err := processOne(ctx, w, e, file, *approveAs, out); err != nil {
+		if err := processOne(ctx, w, e, file, approver, out); err != nil {
 			failed++
 			fmt.Fprintf(os.Stderr, "poststelle: %s: %v\n", file, err)
 		}
@@ -93,7 +106,7 @@ func runProcess(ctx context.Context, args []string) error {
 	return nil
 }
 
-func processOne(ctx context.Context, w *wiring, e *engine.Engine, file, approveAs string, out *json.Encoder) error {
+func processOne(ctx context.Context, w *wiring, e *engine.Engine, file string, approver *mailroom.Actor, out *json.Encoder) error {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return err
@@ -106,7 +119,7 @@ func processOne(ctx context.Context, w *wiring, e *engine.Engine, file, approveA
 		return fmt.Errorf("is a folder; give files")
 	}
 	prof := mailroom.Profile{Name: "cli", Protection: mailroom.ProtectionNormal}
-	b, _, err := w.Store.Intake(ctx, mailroom.Item{Source: "cli", Profile: prof, Path: abs, Name: filepath.Base(abs)})
+	b, _, err := w.Store.Intake(ctx, engine.WithScannedBy(mailroom.Item{Source: "cli", Profile: prof, Path: abs, Name: filepath.Base(abs)}, ""))
 	dup := errors.Is(err, mailroom.ErrDuplicate)
 	if err != nil && !dup {
 		return err
@@ -118,7 +131,7 @@ func processOne(ctx context.Context, w *wiring, e *engine.Engine, file, approveA
 	for queue := []string{b.ID}; len(queue) > 0; {
 		id := queue[0]
 		queue = queue[1:]
-		if err := processBatchLines(ctx, w, e, id, file, abs, approveAs, dup && id == first, out); err != nil {
+		if err := processBatchLines(ctx, w, e, id, file, abs, approver, dup && id == first, out); err != nil {
 			var u undeliveredError
 			if !errors.As(err, &u) {
 				return err
@@ -160,7 +173,7 @@ func childBatches(ctx context.Context, w *wiring, id string) ([]string, error) {
 	return out, nil
 }
 
-func processBatchLines(ctx context.Context, w *wiring, e *engine.Engine, id, file, abs, approveAs string, dup bool, out *json.Encoder) error {
+func processBatchLines(ctx context.Context, w *wiring, e *engine.Engine, id, file, abs string, approver *mailroom.Actor, dup bool, out *json.Encoder) error {
 	if err := e.ProcessBatch(ctx, id); err != nil {
 		return err
 	}
@@ -185,10 +198,10 @@ func processBatchLines(ctx context.Context, w *wiring, e *engine.Engine, id, fil
 			continue // nothing but separator sheets: no document
 		}
 		var receipt any
-		if approveAs != "" && (d.State == mailroom.StateReview || d.State == mailroom.StateApproved) {
-			receipt, err = approveAndDeliver(ctx, w, e, d.ID, approveAs)
+		if approver != nil && (d.State == mailroom.StateReview || d.State == mailroom.StateApproved) {
+			receipt, err = approveAndDeliver(ctx, w, e, d.ID, *approver)
 			if err != nil {
-				fmt.Fprintf(os.Stderr, "poststelle: %s: document %s: %v\n", file, d.ID, err)
+				fmt.Fprintf(os.Stderr, "poststelle: %s: document %s: %s\n", file, d.ID, clerkText(err))
 				undelivered++
 			}
 			if nd, err := w.Store.Document(ctx, d.ID); err == nil {

@@ -6,20 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/user"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 )
 
 func init() {
 	register("quarantine", "list, retry or release quarantined documents", runQuarantine)
-}
-
-func operatorName() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return os.Getenv("USER")
 }
 
 func runQuarantine(ctx context.Context, args []string) error {
@@ -27,7 +20,8 @@ func runQuarantine(ctx context.Context, args []string) error {
 	var cf configFlags
 	cf.add(fs)
 	asJSON := fs.Bool("json", false, "list as JSON lines")
-	as := fs.String("as", operatorName(), "operator name for the journal")
+	var af actorFlags
+	af.add(fs, "as", "", "the operator acting (role verwaltung); without operators configured a name for the journal (default: the OS user)")
 	fs.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: poststelle quarantine [flags] list | retry ID... | release ID...\n")
 		fs.PrintDefaults()
@@ -36,7 +30,7 @@ func runQuarantine(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, st, err := cf.open()
+	cfg, st, err := cf.open()
 	if err != nil {
 		return err
 	}
@@ -64,27 +58,21 @@ func runQuarantine(ctx context.Context, args []string) error {
 		if len(ids) == 0 {
 			return &exitError{code: 2, msg: "quarantine " + sub + ": give at least one document ID"}
 		}
+		actor, err := af.resolve(ctx, cfg, st)
+		if err != nil {
+			return err
+		}
+		e := &engine.Engine{Config: cfg, Store: st}
 		for _, id := range ids {
-			d, err := st.Document(ctx, id)
+			act := e.RetryQuarantined
+			if sub == "release" {
+				act = e.ReleaseQuarantined
+			}
+			d, err := act(ctx, actor, mailroom.Ref{ID: id})
 			if err != nil {
-				return err
+				return forbidden(err)
 			}
-			if d.State != mailroom.StateQuarantined {
-				return fmt.Errorf("document %s is %s, not quarantined", id, d.State)
-			}
-			to := mailroom.StateReview
-			if sub == "retry" {
-				to = mailroom.StateRecognising
-				if len(d.Pages) == 0 {
-					to = mailroom.StateReceived
-				}
-			}
-			_, err = st.Transition(ctx, id, mailroom.Change{To: to, Actor: *as, Action: "quarantine-" + sub,
-				Mutate: func(d *mailroom.Document) error { d.Reason = ""; d.Attempts = 0; return nil }})
-			if err != nil {
-				return err
-			}
-			fmt.Printf("%s → %s\n", id, to)
+			fmt.Printf("%s → %s\n", id, d.State)
 		}
 		return nil
 	}

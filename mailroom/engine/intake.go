@@ -3,7 +3,9 @@ package engine
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
+	"unicode"
 
 	"poststelle/mailroom"
 )
@@ -13,6 +15,7 @@ import (
 // acknowledge it); the error is nil then.
 func (e *Engine) Accept(ctx context.Context, it mailroom.Item) error {
 	start := time.Now()
+	it = WithScannedBy(it, "")
 	b, _, err := e.Store.Intake(ctx, it)
 	dup := errors.Is(err, mailroom.ErrDuplicate)
 	if err != nil && !dup {
@@ -27,4 +30,46 @@ func (e *Engine) Accept(ctx context.Context, it mailroom.Item) error {
 	}
 	e.log().Info("received", "source", it.Source, "file", it.Name, "batch", b.ID, "media_type", b.MediaType, "size", b.Size)
 	return nil
+}
+
+// WithScannedBy sets the item's "scanned_by" from a real source, never from
+// what the item itself says: operator, the login of the person logged in
+// at the scan station that imports (API, desk); else the profile's
+// scanned_by (a station's folder, "E-Mail-Eingang" for mail); else, with
+// operator_folders, the first sub-folder's name when it is a plausible
+// login. Without any of them "scanned_by" is left out (unknown).
+func WithScannedBy(it mailroom.Item, operator string) mailroom.Item {
+	meta := make(map[string]string, len(it.Metadata)+1)
+	for k, v := range it.Metadata {
+		meta[k] = v
+	}
+	delete(meta, mailroom.MetaScannedBy)
+	who := strings.TrimSpace(operator)
+	if who == "" {
+		who = strings.TrimSpace(it.Profile.ScannedBy)
+	}
+	if who == "" && it.Profile.OperatorFolders {
+		if sub := strings.ToLower(strings.TrimSpace(meta["subfolder_1"])); plausibleLogin(sub) {
+			who = sub
+		}
+	}
+	if who != "" {
+		meta[mailroom.MetaScannedBy] = who
+	}
+	it.Metadata = meta
+	return it
+}
+
+// plausibleLogin admits letters, digits and ". _ - @", at most 64 (the
+// logins of mailroom/identity).
+func plausibleLogin(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("._-@", r) {
+			return false
+		}
+	}
+	return true
 }

@@ -104,6 +104,11 @@ func (s *SplitStage) takeParts(ctx context.Context, d *mailroom.Document, b *mai
 			part.Metadata = map[string]string{}
 		}
 		part.Metadata["parent_batch"] = b.ID
+		// A part was scanned (or received) with its container.
+		delete(part.Metadata, mailroom.MetaScannedBy)
+		if who := b.Metadata[mailroom.MetaScannedBy]; who != "" {
+			part.Metadata[mailroom.MetaScannedBy] = who
+		}
 		if _, _, err := s.Store.Intake(ctx, part); err != nil && !errors.Is(err, mailroom.ErrDuplicate) {
 			return fmt.Errorf("taking in part %s: %w", part.Name, err)
 		}

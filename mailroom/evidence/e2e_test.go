@@ -91,7 +91,7 @@ func (r *rig) intake(name string, prot mailroom.Protection, scannedBy string) *m
 
 func (r *rig) qa(id, person string) {
 	r.t.Helper()
-	if err := r.e.RecordQA(context.Background(), id, mailroom.QAResult{Person: person, Complete: true, Legible: true, Matches: true,
+	if _, err := r.e.RecordQA(context.Background(), everyone(person), mailroom.Ref{ID: id}, mailroom.QAResult{Complete: true, Legible: true, Matches: true,
 		ExpectedPages: 1, ActualPages: 1, Anomalies: []string{"Original war eine Kopie"}}); err != nil {
 		r.t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestEndToEndApproveSealVerifyTamper(t *testing.T) {
 	ctx := context.Background()
 	d := r.intake("linn.pdf", mailroom.ProtectionSehrHoch, "Sven Scanner")
 	r.qa(d.ID, "Petra Prüfer")
-	if err := r.e.Approve(ctx, d.ID, "Anna Amt"); err != nil {
+	if err := approve(r.e, ctx, d.ID, "Anna Amt"); err != nil {
 		t.Fatal(err)
 	}
 	nd, _ := r.st.Document(ctx, d.ID)
@@ -206,7 +206,7 @@ func TestSehrHochScannerCannotApprove(t *testing.T) {
 	ctx := context.Background()
 	d := r.intake("linn.pdf", mailroom.ProtectionSehrHoch, "Sven Scanner")
 	r.qa(d.ID, "Petra Prüfer")
-	err := r.e.Approve(ctx, d.ID, "sven scanner")
+	err := approve(r.e, ctx, d.ID, "sven scanner")
 	if !errors.Is(err, mailroom.ErrNotAllowed) {
 		t.Fatalf("scanner approved own document: err=%v", err)
 	}
@@ -220,14 +220,21 @@ func TestSehrHochScannerCannotApprove(t *testing.T) {
 	if len(j) != 1 {
 		t.Fatalf("refusal not journaled: %+v", j)
 	}
-	// QA by the scanner is refused too.
-	r.qa(d.ID, "Sven Scanner")
-	if err := r.e.Approve(ctx, d.ID, "Anna Amt"); !errors.Is(err, mailroom.ErrNotAllowed) {
+	// QA by the scanner is refused too: the engine refuses to record it,
+	// and the policy refuses an approval on such a check.
+	if _, err := r.e.RecordQA(ctx, everyone("Sven Scanner"), mailroom.Ref{ID: d.ID}, mailroom.QAResult{Complete: true, Legible: true,
+		Matches: true}); !errors.Is(err, mailroom.ErrNotAllowed) {
+		t.Fatalf("QA by the scanner recorded: %v", err)
+	}
+	nd, _ := r.st.Document(ctx, d.ID)
+	b, _ := r.st.Batch(ctx, nd.BatchID)
+	scannerQA := &mailroom.QAResult{Person: "Sven Scanner", Complete: true, Legible: true, Matches: true}
+	if err := r.e.Policy.CheckApproval(ctx, nd, b, mailroom.Approval{Person: "Anna Amt", QA: scannerQA}); !errors.Is(err, mailroom.ErrNotAllowed) {
 		t.Fatalf("QA by the scanner accepted: %v", err)
 	}
 	// Another person can approve after a QA by a third.
 	r.qa(d.ID, "Petra Prüfer")
-	if err := r.e.Approve(ctx, d.ID, "Anna Amt"); err != nil {
+	if err := approve(r.e, ctx, d.ID, "Anna Amt"); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -47,7 +47,7 @@ func WireEvidence(w *Wiring, e *engine.Engine) error {
 	if err != nil {
 		return err
 	}
-	e.Policy = &evidence.Policy{SampleRate: w.Cfg.Evidence.QASampleRate}
+	e.Policy = &evidence.Policy{SampleRate: w.Cfg.Evidence.QASampleRate, ThreePersons: w.Cfg.Evidence.SehrHochPersons == 3}
 	e.Finisher = &evidence.Finisher{Config: w.Cfg, Store: w.Store, Records: w.Store, Sealer: sealer, TSA: tsa, Version: w.Version}
 	if !w.Serve {
 		return nil
