@@ -73,3 +73,24 @@ func plausibleLogin(s string) bool {
 	}
 	return true
 }
+
+// Import takes in a file a person sends from a scan station or desk (the
+// API's import): the person needs the role erfassung and is recorded as
+// "scanned_by". A duplicate returns the existing batch and dup true.
+func (e *Engine) Import(ctx context.Context, act mailroom.Actor, it mailroom.Item) (b *mailroom.Batch, d *mailroom.Document, dup bool, err error) {
+	if err := e.Authorize(ctx, act, "import", ""); err != nil {
+		return nil, nil, false, err
+	}
+	start := time.Now()
+	it = WithScannedBy(it, act.Login)
+	b, d, err = e.Store.Intake(ctx, it)
+	dup = errors.Is(err, mailroom.ErrDuplicate)
+	if err != nil && !dup {
+		return nil, nil, false, err
+	}
+	if e.Hooks.Intake != nil {
+		e.Hooks.Intake(it.Source, time.Since(start), dup)
+	}
+	e.log().Info("imported", "source", it.Source, "file", it.Name, "batch", b.ID, "by", act.Login, "duplicate", dup)
+	return b, d, dup, nil
+}

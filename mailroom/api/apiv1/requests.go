@@ -98,7 +98,7 @@ type Imported struct {
 // Error is the body of every error answer.
 type Error struct {
 	// Code: unauthenticated, forbidden, not_found, stale, locked, state,
-	// not_allowed, invalid, throttled, too_large, internal.
+	// not_allowed, invalid, throttled, too_large, unavailable, internal.
 	Code string `json:"error"`
 	DE   string `json:"de"`
 	EN   string `json:"en"`
@@ -118,5 +118,6 @@ const (
 	CodeInvalid         = "invalid"
 	CodeThrottled       = "throttled"
 	CodeTooLarge        = "too_large"
+	CodeUnavailable     = "unavailable"
 	CodeInternal        = "internal"
 )
