@@ -9,26 +9,10 @@ import (
 	"poststelle/mailroom/api/apiv1"
 )
 
-// The changes a person makes at a desk, by name: the API's paths (POST
-// /api/v1/documents/{id}/{action}, docs/api.md) and the embedded desk's
-// calls are the same list. Each goes to the engine with the actor and the
-// version, so the engine checks the role, the version and the desk lease.
-const (
-	ActMetadata    = "metadata"
-	ActProtection  = "protection"
-	ActQA          = "qa"
-	ActApprove     = "approve"
-	ActReject      = "reject"
-	ActRotate      = "rotate"
-	ActDeletePage  = "delete-page"
-	ActRestorePage = "restore-page"
-	ActMovePage    = "move-page"
-	ActSplit       = "split"
-	ActMergeNext   = "merge-next"
-	ActApplyPages  = "apply-pages"
-	ActRetry       = "retry"
-	ActRelease     = "release"
-)
+// The changes a person makes at a desk, by name (apiv1.Act…): the API's
+// paths and the embedded desk's calls are the same list. Each goes to the
+// engine with the actor and the version, so the engine checks the role,
+// the version and the desk lease.
 
 type action func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, string, error)
 
@@ -40,13 +24,13 @@ func one(f func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroo
 }
 
 var actions = map[string]action{
-	ActMetadata: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
+	apiv1.ActMetadata: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
 		return s.Engine.UpdateMetadata(ctx, act, ref, c.Fields)
 	}),
-	ActProtection: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
+	apiv1.ActProtection: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
 		return s.Engine.SetProtection(ctx, act, ref, c.Protection)
 	}),
-	ActQA: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
+	apiv1.ActQA: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
 		if c.QA == nil {
 			return nil, mailroom.BadInput("Prüfergebnis fehlt", "the quality check (qa) is missing", nil)
 		}
@@ -54,41 +38,41 @@ var actions = map[string]action{
 		return s.Engine.RecordQA(ctx, act, ref, mailroom.QAResult{Complete: q.Complete, ExpectedPages: q.ExpectedPages,
 			ActualPages: q.ActualPages, Legible: q.Legible, Matches: q.Matches, Anomalies: q.Anomalies, Note: q.Note})
 	}),
-	ActApprove: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
+	apiv1.ActApprove: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
 		return s.Engine.Approve(ctx, act, ref)
 	}),
-	ActReject: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
+	apiv1.ActReject: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
 		return s.Engine.Reject(ctx, act, ref, c.Reason)
 	}),
-	ActRotate: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
+	apiv1.ActRotate: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
 		return s.ops.Rotate(ctx, act, ref, c.Position, c.Degrees)
 	}),
-	ActDeletePage: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
+	apiv1.ActDeletePage: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
 		return s.ops.Delete(ctx, act, ref, c.Position)
 	}),
-	ActRestorePage: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
+	apiv1.ActRestorePage: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
 		return s.ops.Restore(ctx, act, ref, c.Page)
 	}),
-	ActMovePage: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
+	apiv1.ActMovePage: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
 		return s.ops.Move(ctx, act, ref, c.From, c.To)
 	}),
-	ActSplit: func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, string, error) {
+	apiv1.ActSplit: func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, string, error) {
 		head, tail, err := s.ops.Split(ctx, act, ref, c.At)
 		if err != nil {
 			return nil, "", err
 		}
 		return head, tail.ID, nil
 	},
-	ActMergeNext: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
+	apiv1.ActMergeNext: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
 		return s.ops.MergeNext(ctx, act, ref)
 	}),
-	ActApplyPages: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
+	apiv1.ActApplyPages: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
 		return s.ops.ApplyPages(ctx, act, ref)
 	}),
-	ActRetry: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
+	apiv1.ActRetry: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
 		return s.Engine.RetryQuarantined(ctx, act, ref)
 	}),
-	ActRelease: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
+	apiv1.ActRelease: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
 		return s.Engine.ReleaseQuarantined(ctx, act, ref)
 	}),
 }

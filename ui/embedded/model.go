@@ -209,17 +209,17 @@ func (m *Model) change(ctx context.Context, action string, ref mailroom.Ref, c a
 
 // UpdateMetadata implements ui.Model.
 func (m *Model) UpdateMetadata(ctx context.Context, ref mailroom.Ref, fields map[string]string) error {
-	return m.change(ctx, desk.ActMetadata, ref, apiv1.Change{Fields: fields})
+	return m.change(ctx, apiv1.ActMetadata, ref, apiv1.Change{Fields: fields})
 }
 
 // SetProtection implements ui.Model. Lowering is refused by the engine.
 func (m *Model) SetProtection(ctx context.Context, ref mailroom.Ref, p mailroom.Protection) error {
-	return m.change(ctx, desk.ActProtection, ref, apiv1.Change{Protection: p})
+	return m.change(ctx, apiv1.ActProtection, ref, apiv1.Change{Protection: p})
 }
 
 // RecordQA implements ui.Model; the person of the check is the one logged in.
 func (m *Model) RecordQA(ctx context.Context, ref mailroom.Ref, qa mailroom.QAResult) error {
-	return m.change(ctx, desk.ActQA, ref, apiv1.Change{QA: QAOf(qa)})
+	return m.change(ctx, apiv1.ActQA, ref, apiv1.Change{QA: QAOf(qa)})
 }
 
 // QAOf is the API's form of a quality check (without the person).
@@ -231,58 +231,58 @@ func QAOf(qa mailroom.QAResult) *apiv1.QA {
 // Approve implements ui.Model. Unapplied page changes and the protection
 // level's rules are the engine's to refuse.
 func (m *Model) Approve(ctx context.Context, ref mailroom.Ref) error {
-	return m.change(ctx, desk.ActApprove, ref, apiv1.Change{})
+	return m.change(ctx, apiv1.ActApprove, ref, apiv1.Change{})
 }
 
 // Reject implements ui.Model.
 func (m *Model) Reject(ctx context.Context, ref mailroom.Ref, reason string) error {
-	return m.change(ctx, desk.ActReject, ref, apiv1.Change{Reason: reason})
+	return m.change(ctx, apiv1.ActReject, ref, apiv1.Change{Reason: reason})
 }
 
 // Rotate implements ui.Model.
 func (m *Model) Rotate(ctx context.Context, ref mailroom.Ref, pos, degrees int) error {
-	return m.change(ctx, desk.ActRotate, ref, apiv1.Change{Position: pos, Degrees: degrees})
+	return m.change(ctx, apiv1.ActRotate, ref, apiv1.Change{Position: pos, Degrees: degrees})
 }
 
 // DeletePage implements ui.Model.
 func (m *Model) DeletePage(ctx context.Context, ref mailroom.Ref, pos int) error {
-	return m.change(ctx, desk.ActDeletePage, ref, apiv1.Change{Position: pos})
+	return m.change(ctx, apiv1.ActDeletePage, ref, apiv1.Change{Position: pos})
 }
 
 // RestorePage implements ui.Model.
 func (m *Model) RestorePage(ctx context.Context, ref mailroom.Ref, page int) error {
-	return m.change(ctx, desk.ActRestorePage, ref, apiv1.Change{Page: page})
+	return m.change(ctx, apiv1.ActRestorePage, ref, apiv1.Change{Page: page})
 }
 
 // MovePage implements ui.Model.
 func (m *Model) MovePage(ctx context.Context, ref mailroom.Ref, from, to int) error {
-	return m.change(ctx, desk.ActMovePage, ref, apiv1.Change{From: from, To: to})
+	return m.change(ctx, apiv1.ActMovePage, ref, apiv1.Change{From: from, To: to})
 }
 
 // Split implements ui.Model.
 func (m *Model) Split(ctx context.Context, ref mailroom.Ref, at int) (string, error) {
-	res, err := m.do(ctx, desk.ActSplit, ref, apiv1.Change{At: at})
+	res, err := m.do(ctx, apiv1.ActSplit, ref, apiv1.Change{At: at})
 	return res.NewID, err
 }
 
 // MergeNext implements ui.Model.
 func (m *Model) MergeNext(ctx context.Context, ref mailroom.Ref) error {
-	return m.change(ctx, desk.ActMergeNext, ref, apiv1.Change{})
+	return m.change(ctx, apiv1.ActMergeNext, ref, apiv1.Change{})
 }
 
 // ApplyPages implements ui.Model.
 func (m *Model) ApplyPages(ctx context.Context, ref mailroom.Ref) error {
-	return m.change(ctx, desk.ActApplyPages, ref, apiv1.Change{})
+	return m.change(ctx, apiv1.ActApplyPages, ref, apiv1.Change{})
 }
 
 // Retry implements ui.Model: a quarantined document that was already split
 // goes back to recognising, one that was not back to received.
 func (m *Model) Retry(ctx context.Context, ref mailroom.Ref) error {
-	return m.change(ctx, desk.ActRetry, ref, apiv1.Change{})
+	return m.change(ctx, apiv1.ActRetry, ref, apiv1.Change{})
 }
 
 // Release implements ui.Model: the quarantined document goes to review,
 // where a person decides (approve or reject).
 func (m *Model) Release(ctx context.Context, ref mailroom.Ref) error {
-	return m.change(ctx, desk.ActRelease, ref, apiv1.Change{})
+	return m.change(ctx, apiv1.ActRelease, ref, apiv1.Change{})
 }

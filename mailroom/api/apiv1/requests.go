@@ -121,3 +121,22 @@ const (
 	CodeUnavailable     = "unavailable"
 	CodeInternal        = "internal"
 )
+
+// The changes of a document: POST /api/v1/documents/{id}/{action} with a
+// Change (docs/api.md).
+const (
+	ActMetadata    = "metadata"
+	ActProtection  = "protection"
+	ActQA          = "qa"
+	ActApprove     = "approve"
+	ActReject      = "reject"
+	ActRotate      = "rotate"
+	ActDeletePage  = "delete-page"
+	ActRestorePage = "restore-page"
+	ActMovePage    = "move-page"
+	ActSplit       = "split"
+	ActMergeNext   = "merge-next"
+	ActApplyPages  = "apply-pages"
+	ActRetry       = "retry"
+	ActRelease     = "release"
+)
