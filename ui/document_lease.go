@@ -75,6 +75,9 @@ func (v *DocumentView) hold() {
 func (v *DocumentView) showLock(l *mailroom.DeskLease) {
 	was := v.lock != nil
 	v.lock = l
+	if v.a.QA != nil && was != (l != nil) {
+		v.a.QA.lockButtons(l != nil)
+	}
 	if l != nil {
 		v.Lock.SetText(v.a.L.T("locked", l.Display()))
 		v.Lock.Show()
@@ -84,6 +87,23 @@ func (v *DocumentView) showLock(l *mailroom.DeskLease) {
 	v.Lock.Hide()
 	if was && v.view != nil {
 		v.setEnabled(v.view.State == mailroom.StateReview)
+	}
+}
+
+// Holding reports whether this desk holds the lease of the open document.
+func (v *DocumentView) Holding() bool { return v.docID != "" && v.held == v.docID }
+
+// lockButtons enables the check and decision buttons for a document in
+// review that no other person has open.
+func (v *QAView) lockButtons(locked bool) {
+	d := v.a.Doc.View()
+	on := d != nil && d.State == mailroom.StateReview && !locked
+	for _, b := range []*widget.Button{v.SaveBtn, v.ApproveBt, v.RejectBt} {
+		if on {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
 	}
 }
 

@@ -107,14 +107,7 @@ func newQAView(a *App) *QAView {
 func (v *QAView) show() {
 	d := v.a.Doc.View()
 	l := v.a.L
-	on := d != nil && d.State == mailroom.StateReview
-	for _, b := range []*widget.Button{v.SaveBtn, v.ApproveBt, v.RejectBt} {
-		if on {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
-	}
+	v.lockButtons(v.a.Doc.lock != nil)
 	if d == nil {
 		v.Doc.SetText(l.T("nodoc"))
 		return
@@ -122,6 +115,9 @@ func (v *QAView) show() {
 	v.setPage(v.a.Doc.Preview.Image, v.a.Doc.PageLbl.Text)
 	v.Doc.SetText(fmt.Sprintf("%s · %s · %s · %s: %s · %s", d.Filename, v.a.stateName(d.State), l.Pages(len(d.Pages)),
 		l.T("col.protection"), d.Protection, d.ID))
+	if lk := v.a.Doc.lock; lk != nil {
+		v.Doc.SetText(v.Doc.Text + "\n" + l.T("locked", lk.Display()))
+	}
 	v.FourEyes.Hide()
 	if d.Protection == mailroom.ProtectionSehrHoch && d.ScannedBy != "" {
 		txt := l.T("qa.foureyes", d.ScannedBy)
