@@ -76,11 +76,9 @@ func (a *App) do(f func()) {
 
 // Close gives up the desk lease, ends the login and stops background work.
 func (a *App) Close() {
-	if a.Doc != nil {
-		a.Doc.leave()
-	}
 	if a.tabs != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		a.Doc.leaveNow(ctx) // before the logout ends the session
 		a.Model.Logout(ctx)
 		cancel()
 	}

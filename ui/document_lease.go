@@ -107,8 +107,8 @@ func (v *QAView) lockButtons(locked bool) {
 	}
 }
 
-// leave gives up the lease of the document held before (when another one
-// opens or the desk closes).
+// leave gives up the lease of the document held before, in the
+// background (when another one opens).
 func (v *DocumentView) leave() {
 	id := v.held
 	v.held = ""
@@ -120,4 +120,12 @@ func (v *DocumentView) leave() {
 		defer cancel()
 		v.a.Model.Leave(ctx, id)
 	}()
+}
+
+// leaveNow gives up the lease and waits for it (the desk closes).
+func (v *DocumentView) leaveNow(ctx context.Context) {
+	if id := v.held; id != "" {
+		v.held = ""
+		v.a.Model.Leave(ctx, id)
+	}
 }

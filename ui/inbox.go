@@ -128,6 +128,14 @@ func (v *InboxView) age(t time.Time) string {
 	return v.a.L.T("age.d", int(d.Hours()/24))
 }
 
+// CellText is the text of a cell of the list as shown (tests).
+func (v *InboxView) CellText(row, col int) string {
+	if row < 0 || row >= len(v.rows) {
+		return ""
+	}
+	return v.cell(v.rows[row], col)
+}
+
 // Rows are the rows shown (after filter and sort).
 func (v *InboxView) Rows() []DocRow { return v.rows }
 

@@ -1,7 +1,6 @@
 package client_test
 
 import (
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -71,13 +70,20 @@ type desk struct {
 // openDesk starts a desk in client mode and logs in through its login form.
 func openDesk(t *testing.T, r *apitest.Rig, login, password string) *desk {
 	t.Helper()
+	return openDeskRefresh(t, r, login, password, 250*time.Millisecond)
+}
+
+// openDeskRefresh is openDesk with the desk's refresh interval (lists,
+// state, lease renewal).
+func openDeskRefresh(t *testing.T, r *apitest.Rig, login, password string, refresh time.Duration) *desk {
+	t.Helper()
 	m, err := client.New(client.Options{Server: r.URL, CAFile: r.CAFile})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := test.NewWindow(nil)
 	w.Resize(fyne.NewSize(1400, 900))
-	a := ui.New(w, m, ui.Options{Refresh: 250 * time.Millisecond, Do: uiPump.do})
+	a := ui.New(w, m, ui.Options{Refresh: refresh, Do: uiPump.do})
 	t.Cleanup(func() { a.Close(); uiPump.drain() })
 	a.Start()
 	lf := a.Login()
@@ -92,9 +98,5 @@ func openDesk(t *testing.T, r *apitest.Rig, login, password string) *desk {
 }
 
 var both = []mailroom.Role{mailroom.RolePruefung, mailroom.RoleFreigabe}
-
-// The screens carry the texts a person reads: these make the checks below
-// readable.
-func hasText(s, sub string) bool { return strings.Contains(s, sub) }
 
 var normal = mailroom.Profile{Name: "eingang", Protection: mailroom.ProtectionNormal}
