@@ -52,15 +52,15 @@ func runDestruction(ctx context.Context, args []string) error {
 		if *batch == "" || strings.TrimSpace(af.name) == "" || strings.TrimSpace(*dept) == "" {
 			return fmt.Errorf("release: --batch, --department and --person are required")
 		}
-		if _, err := st.Batch(ctx, *batch); err != nil {
-			return err
-		}
 		act, err := af.resolve(ctx, cfg, st)
 		if err != nil {
 			return err
 		}
 		if err := (&engine.Engine{Config: cfg, Store: st}).Authorize(ctx, act, "destruction-release", ""); err != nil {
 			return forbidden(err)
+		}
+		if _, err := st.Batch(ctx, *batch); err != nil {
+			return err
 		}
 		r := evidence.Release{BatchID: *batch, Department: *dept, Person: act.Login, Time: time.Now().UTC(), Note: *note}
 		if err := st.PutRelease(ctx, r); err != nil {
