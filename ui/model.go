@@ -110,6 +110,10 @@ type (
 	PageView = apiv1.PageView
 	// DocView is a document opened at the desk.
 	DocView = apiv1.DocView
+	// InvoiceCheck is the validation of an e-invoice as the desk shows it.
+	InvoiceCheck = apiv1.InvoiceCheck
+	// RuleResult is one failed rule with its message in both languages.
+	RuleResult = apiv1.RuleResult
 )
 
 // ErrDisconnected is in the chain of a model's error when the engine cannot

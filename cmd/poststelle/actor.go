@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/term"
 
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
 	"poststelle/mailroom/identity"
 	"poststelle/mailroom/store"
@@ -72,16 +73,16 @@ func (a *actorFlags) resolve(ctx context.Context, cfg *mailroom.Config, st actor
 			Via: mailroom.ViaCLI, From: osUser.Login}, nil
 	}
 	if name == "" {
-		return mailroom.Actor{}, &exitError{code: 1, msg: fmt.Sprintf("Bearbeiter sind eingerichtet: --%s NAME angeben (Anmeldung mit Passwort) / "+
+		return mailroom.Actor{}, &cli.ExitError{Code: 1, Msg: fmt.Sprintf("Bearbeiter sind eingerichtet: --%s NAME angeben (Anmeldung mit Passwort) / "+
 			"operators are configured: give --%s NAME (login with password)", a.flagName, a.flagName)}
 	}
 	pw, err := readLoginPassword(a.passwordFile, name)
 	if err != nil {
-		return mailroom.Actor{}, &exitError{code: 1, msg: err.Error()}
+		return mailroom.Actor{}, &cli.ExitError{Code: 1, Msg: err.Error()}
 	}
 	p, err := svc.Authenticate(ctx, name, pw, identity.Client{Address: "cli:" + osUser.Login, Via: string(mailroom.ViaCLI)})
 	if err != nil {
-		return mailroom.Actor{}, &exitError{code: 1, msg: clerkText(err)}
+		return mailroom.Actor{}, &cli.ExitError{Code: 1, Msg: clerkText(err)}
 	}
 	return mailroom.Actor{Principal: p, Via: mailroom.ViaCLI, From: osUser.Login}, nil
 }
@@ -132,7 +133,7 @@ func forbidden(err error) error {
 		return nil
 	}
 	if _, ok := mailroom.AsInputError(err); ok {
-		return &exitError{code: 1, msg: clerkText(err)}
+		return &cli.ExitError{Code: 1, Msg: clerkText(err)}
 	}
 	return err
 }

@@ -87,7 +87,8 @@ func (s *Service) View(ctx context.Context, id string) (*apiv1.DocView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &apiv1.DocView{DocRow: row(d, b), Metadata: d.Metadata, Deleted: del, QA: mailroom.QAOf(d), Output: d.Output}
+	v := &apiv1.DocView{DocRow: row(d, b), Metadata: d.Metadata, Deleted: del, QA: mailroom.QAOf(d), Output: d.Output,
+		Invoice: invoiceCheck(d)}
 	v.ScannedBy = d.Metadata[mailroom.MetaScannedBy]
 	if v.ScannedBy == "" {
 		v.ScannedBy = b.Metadata[mailroom.MetaScannedBy]

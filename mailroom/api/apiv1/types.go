@@ -67,6 +67,43 @@ type DocView struct {
 	QA        *mailroom.QAResult     `json:"qa,omitempty"`
 	ScannedBy string                 `json:"scanned_by,omitempty"` // who scanned the batch, if known (four eyes)
 	Output    string                 `json:"output,omitempty"`
+	// Invoice is the e-invoice check (EN 16931 / XRechnung); nil for
+	// documents that are no e-invoice.
+	Invoice *InvoiceCheck `json:"invoice,omitempty"`
+}
+
+// InvoiceCheck is the validation of an e-invoice as the desk shows it.
+type InvoiceCheck struct {
+	Valid   bool         `json:"valid"`
+	Profile string       `json:"profile,omitempty"` // e.g. "XRechnung 3.0"
+	Failed  []RuleResult `json:"failed,omitempty"`  // fatal rules that failed
+	Warned  []RuleResult `json:"warned,omitempty"`  // warnings
+	Error   string       `json:"error,omitempty"`   // why the invoice XML could not be read, if it could not
+	Report  string       `json:"report,omitempty"`  // file name of the Prüfbericht in the document folder
+}
+
+// RuleResult is one failed rule with its message in both languages.
+type RuleResult struct {
+	ID string `json:"id"`
+	DE string `json:"de,omitempty"`
+	EN string `json:"en,omitempty"`
+}
+
+// RejectReason is the reason a clerk gives when rejecting an invalid
+// e-invoice: the failed rules, with the Prüfbericht for the supplier.
+func (c *InvoiceCheck) RejectReason() string {
+	ids := make([]string, 0, len(c.Failed))
+	for _, r := range c.Failed {
+		ids = append(ids, r.ID)
+	}
+	s := "E-Rechnung ungültig: " + strings.Join(ids, ", ")
+	if len(ids) == 0 && c.Error != "" {
+		s = "E-Rechnung ungültig: " + c.Error
+	}
+	if c.Report != "" {
+		s += " (siehe Prüfbericht " + c.Report + ")"
+	}
+	return s
 }
 
 // Changed reports whether the pages were changed and not yet applied.
