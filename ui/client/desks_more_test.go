@@ -293,11 +293,16 @@ func TestTLSGeneratedCertificate(t *testing.T) {
 	if !strings.EqualFold(strings.ReplaceAll(fp, ":", ""), fmt.Sprintf("%x", sum)) {
 		t.Fatalf("fingerprint %s, certificate's SHA-256 %x", fp, sum)
 	}
-	if openssl, err := exec.LookPath("openssl"); err == nil {
-		out, err := exec.Command(openssl, "x509", "-noout", "-fingerprint", "-sha256", "-in", rig.CAFile).Output()
-		if err != nil || !strings.Contains(string(out), fp) {
-			t.Fatalf("openssl: %s %v; we say %s", out, err, fp)
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("openssl not installed (Debian package openssl)")
 		}
+		t.Skip("openssl not installed: fingerprint not compared with openssl's")
+	}
+	out, err := exec.Command(openssl, "x509", "-noout", "-fingerprint", "-sha256", "-in", rig.CAFile).Output()
+	if err != nil || !strings.Contains(string(out), fp) {
+		t.Fatalf("openssl: %s %v; we say %s", out, err, fp)
 	}
 }
 
