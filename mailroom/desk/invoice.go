@@ -4,8 +4,8 @@ import (
 	"strings"
 
 	"poststelle/mailroom"
-	"poststelle/mailroom/einvoice"
 	"poststelle/mailroom/api/apiv1"
+	"poststelle/mailroom/einvoice"
 )
 
 // invoiceCheck reads the e-invoice validation from a document's metadata

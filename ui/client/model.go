@@ -19,7 +19,7 @@ import (
 type Model struct {
 	base *url.URL
 	http *http.Client
-	vers ui.Versions
+	ui.Changes
 
 	mu      sync.Mutex
 	tok     string
@@ -35,7 +35,9 @@ func New(opt Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Model{base: u, http: c}, nil
+	m := &Model{base: u, http: c}
+	m.Changes.Do = m.change
+	return m, nil
 }
 
 func (m *Model) token() string {
@@ -175,90 +177,10 @@ func (m *Model) Leave(ctx context.Context, docID string) error {
 	return m.call(ctx, http.MethodDelete, "/documents/"+url.PathEscape(docID)+"/lease", nil, nil, nil)
 }
 
-// do sends a change (POST /documents/{id}/{action}) on the version shown.
-func (m *Model) do(ctx context.Context, action string, ref mailroom.Ref, c apiv1.Change) (apiv1.Result, error) {
+// change sends a change: POST /documents/{id}/{action}, on the version
+// shown. The change methods of ui.Model come from ui.Changes.
+func (m *Model) change(ctx context.Context, action string, ref mailroom.Ref, c apiv1.Change) (apiv1.Result, error) {
 	var res apiv1.Result
-	err := m.vers.Do(ref, func(ref mailroom.Ref) (int64, error) {
-		c.Version = ref.Version
-		err := m.call(ctx, http.MethodPost, "/documents/"+url.PathEscape(ref.ID)+"/"+action, nil, c, &res)
-		return res.Version, err
-	})
+	err := m.call(ctx, http.MethodPost, "/documents/"+url.PathEscape(ref.ID)+"/"+action, nil, c, &res)
 	return res, err
-}
-
-func (m *Model) change(ctx context.Context, action string, ref mailroom.Ref, c apiv1.Change) error {
-	_, err := m.do(ctx, action, ref, c)
-	return err
-}
-
-// UpdateMetadata implements ui.Model.
-func (m *Model) UpdateMetadata(ctx context.Context, ref mailroom.Ref, fields map[string]string) error {
-	return m.change(ctx, apiv1.ActMetadata, ref, apiv1.Change{Fields: fields})
-}
-
-// SetProtection implements ui.Model.
-func (m *Model) SetProtection(ctx context.Context, ref mailroom.Ref, p mailroom.Protection) error {
-	return m.change(ctx, apiv1.ActProtection, ref, apiv1.Change{Protection: p})
-}
-
-// RecordQA implements ui.Model; the person is the one logged in.
-func (m *Model) RecordQA(ctx context.Context, ref mailroom.Ref, qa mailroom.QAResult) error {
-	return m.change(ctx, apiv1.ActQA, ref, apiv1.Change{QA: &apiv1.QA{Complete: qa.Complete, ExpectedPages: qa.ExpectedPages,
-		ActualPages: qa.ActualPages, Legible: qa.Legible, Matches: qa.Matches, Anomalies: qa.Anomalies, Note: qa.Note}})
-}
-
-// Approve implements ui.Model.
-func (m *Model) Approve(ctx context.Context, ref mailroom.Ref) error {
-	return m.change(ctx, apiv1.ActApprove, ref, apiv1.Change{})
-}
-
-// Reject implements ui.Model.
-func (m *Model) Reject(ctx context.Context, ref mailroom.Ref, reason string) error {
-	return m.change(ctx, apiv1.ActReject, ref, apiv1.Change{Reason: reason})
-}
-
-// Rotate implements ui.Model.
-func (m *Model) Rotate(ctx context.Context, ref mailroom.Ref, pos, degrees int) error {
-	return m.change(ctx, apiv1.ActRotate, ref, apiv1.Change{Position: pos, Degrees: degrees})
-}
-
-// DeletePage implements ui.Model.
-func (m *Model) DeletePage(ctx context.Context, ref mailroom.Ref, pos int) error {
-	return m.change(ctx, apiv1.ActDeletePage, ref, apiv1.Change{Position: pos})
-}
-
-// RestorePage implements ui.Model.
-func (m *Model) RestorePage(ctx context.Context, ref mailroom.Ref, page int) error {
-	return m.change(ctx, apiv1.ActRestorePage, ref, apiv1.Change{Page: page})
-}
-
-// MovePage implements ui.Model.
-func (m *Model) MovePage(ctx context.Context, ref mailroom.Ref, from, to int) error {
-	return m.change(ctx, apiv1.ActMovePage, ref, apiv1.Change{From: from, To: to})
-}
-
-// Split implements ui.Model.
-func (m *Model) Split(ctx context.Context, ref mailroom.Ref, at int) (string, error) {
-	res, err := m.do(ctx, apiv1.ActSplit, ref, apiv1.Change{At: at})
-	return res.NewID, err
-}
-
-// MergeNext implements ui.Model.
-func (m *Model) MergeNext(ctx context.Context, ref mailroom.Ref) error {
-	return m.change(ctx, apiv1.ActMergeNext, ref, apiv1.Change{})
-}
-
-// ApplyPages implements ui.Model.
-func (m *Model) ApplyPages(ctx context.Context, ref mailroom.Ref) error {
-	return m.change(ctx, apiv1.ActApplyPages, ref, apiv1.Change{})
-}
-
-// Retry implements ui.Model.
-func (m *Model) Retry(ctx context.Context, ref mailroom.Ref) error {
-	return m.change(ctx, apiv1.ActRetry, ref, apiv1.Change{})
-}
-
-// Release implements ui.Model.
-func (m *Model) Release(ctx context.Context, ref mailroom.Ref) error {
-	return m.change(ctx, apiv1.ActRelease, ref, apiv1.Change{})
 }

@@ -29,7 +29,7 @@ type Model struct {
 	Store  *store.Store
 	Engine *engine.Engine
 	svc    *desk.Service
-	vers   ui.Versions
+	ui.Changes
 
 	idOnce sync.Once
 	id     *identity.Service
@@ -43,7 +43,9 @@ var _ ui.Model = (*Model)(nil)
 
 // New makes the model. opener renders page previews (pages.NewOpener in scan/pages).
 func New(cfg *mailroom.Config, st *store.Store, e *engine.Engine, opener mailroom.PageOpener) *Model {
-	return &Model{Config: cfg, Store: st, Engine: e, svc: desk.New(cfg, st, e, opener)}
+	m := &Model{Config: cfg, Store: st, Engine: e, svc: desk.New(cfg, st, e, opener)}
+	m.Changes.Do = m.change
+	return m
 }
 
 // Renderer is the page renderer (for benchmarks and tests).
@@ -187,102 +189,12 @@ func (m *Model) Leave(ctx context.Context, docID string) error {
 	return m.svc.Leave(ctx, act, docID)
 }
 
-// do makes a change for the person logged in (mailroom/desk.Do).
-func (m *Model) do(ctx context.Context, action string, ref mailroom.Ref, c apiv1.Change) (apiv1.Result, error) {
+// change makes a change for the person logged in (mailroom/desk.Do); the
+// change methods of ui.Model come from ui.Changes.
+func (m *Model) change(ctx context.Context, action string, ref mailroom.Ref, c apiv1.Change) (apiv1.Result, error) {
 	act, err := m.current()
 	if err != nil {
 		return apiv1.Result{}, err
 	}
-	var res apiv1.Result
-	err = m.vers.Do(ref, func(ref mailroom.Ref) (int64, error) {
-		var err error
-		res, err = m.svc.Do(ctx, act, action, ref, c)
-		return res.Version, err
-	})
-	return res, err
-}
-
-func (m *Model) change(ctx context.Context, action string, ref mailroom.Ref, c apiv1.Change) error {
-	_, err := m.do(ctx, action, ref, c)
-	return err
-}
-
-// UpdateMetadata implements ui.Model.
-func (m *Model) UpdateMetadata(ctx context.Context, ref mailroom.Ref, fields map[string]string) error {
-	return m.change(ctx, apiv1.ActMetadata, ref, apiv1.Change{Fields: fields})
-}
-
-// SetProtection implements ui.Model. Lowering is refused by the engine.
-func (m *Model) SetProtection(ctx context.Context, ref mailroom.Ref, p mailroom.Protection) error {
-	return m.change(ctx, apiv1.ActProtection, ref, apiv1.Change{Protection: p})
-}
-
-// RecordQA implements ui.Model; the person of the check is the one logged in.
-func (m *Model) RecordQA(ctx context.Context, ref mailroom.Ref, qa mailroom.QAResult) error {
-	return m.change(ctx, apiv1.ActQA, ref, apiv1.Change{QA: QAOf(qa)})
-}
-
-// QAOf is the API's form of a quality check (without the person).
-func QAOf(qa mailroom.QAResult) *apiv1.QA {
-	return &apiv1.QA{Complete: qa.Complete, ExpectedPages: qa.ExpectedPages, ActualPages: qa.ActualPages,
-		Legible: qa.Legible, Matches: qa.Matches, Anomalies: qa.Anomalies, Note: qa.Note}
-}
-
-// Approve implements ui.Model. Unapplied page changes and the protection
-// level's rules are the engine's to refuse.
-func (m *Model) Approve(ctx context.Context, ref mailroom.Ref) error {
-	return m.change(ctx, apiv1.ActApprove, ref, apiv1.Change{})
-}
-
-// Reject implements ui.Model.
-func (m *Model) Reject(ctx context.Context, ref mailroom.Ref, reason string) error {
-	return m.change(ctx, apiv1.ActReject, ref, apiv1.Change{Reason: reason})
-}
-
-// Rotate implements ui.Model.
-func (m *Model) Rotate(ctx context.Context, ref mailroom.Ref, pos, degrees int) error {
-	return m.change(ctx, apiv1.ActRotate, ref, apiv1.Change{Position: pos, Degrees: degrees})
-}
-
-// DeletePage implements ui.Model.
-func (m *Model) DeletePage(ctx context.Context, ref mailroom.Ref, pos int) error {
-	return m.change(ctx, apiv1.ActDeletePage, ref, apiv1.Change{Position: pos})
-}
-
-// RestorePage implements ui.Model.
-func (m *Model) RestorePage(ctx context.Context, ref mailroom.Ref, page int) error {
-	return m.change(ctx, apiv1.ActRestorePage, ref, apiv1.Change{Page: page})
-}
-
-// MovePage implements ui.Model.
-func (m *Model) MovePage(ctx context.Context, ref mailroom.Ref, from, to int) error {
-	return m.change(ctx, apiv1.ActMovePage, ref, apiv1.Change{From: from, To: to})
-}
-
-// Split implements ui.Model.
-func (m *Model) Split(ctx context.Context, ref mailroom.Ref, at int) (string, error) {
-	res, err := m.do(ctx, apiv1.ActSplit, ref, apiv1.Change{At: at})
-	return res.NewID, err
-}
-
-// MergeNext implements ui.Model.
-func (m *Model) MergeNext(ctx context.Context, ref mailroom.Ref) error {
-	return m.change(ctx, apiv1.ActMergeNext, ref, apiv1.Change{})
-}
-
-// ApplyPages implements ui.Model.
-func (m *Model) ApplyPages(ctx context.Context, ref mailroom.Ref) error {
-	return m.change(ctx, apiv1.ActApplyPages, ref, apiv1.Change{})
-}
-
-// Retry implements ui.Model: a quarantined document that was already split
-// goes back to recognising, one that was not back to received.
-func (m *Model) Retry(ctx context.Context, ref mailroom.Ref) error {
-	return m.change(ctx, apiv1.ActRetry, ref, apiv1.Change{})
-}
-
-// Release implements ui.Model: the quarantined document goes to review,
-// where a person decides (approve or reject).
-func (m *Model) Release(ctx context.Context, ref mailroom.Ref) error {
-	return m.change(ctx, apiv1.ActRelease, ref, apiv1.Change{})
+	return m.svc.Do(ctx, act, action, ref, c)
 }
