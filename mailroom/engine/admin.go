@@ -69,7 +69,7 @@ func notQuarantined(d *mailroom.Document) error {
 
 // OutboxRetrier is the outbox's side of RetryDelivery (mailroom/store).
 type OutboxRetrier interface {
-	OutboxRetry(ctx context.Context, id, actor string) (int, error)
+	OutboxRetryVia(ctx context.Context, id, actor string, via map[string]string) (int, error)
 }
 
 // RetryDelivery puts held outbox entries back to pending; id names an entry
@@ -82,5 +82,5 @@ func (e *Engine) RetryDelivery(ctx context.Context, act mailroom.Actor, id strin
 	if !ok {
 		return 0, errors.New("outbox retry: the store has no outbox")
 	}
-	return ob.OutboxRetry(ctx, id, act.Login)
+	return ob.OutboxRetryVia(ctx, id, act.Login, via(act))
 }
