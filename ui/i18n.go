@@ -144,6 +144,10 @@ var texts = map[string][2]string{
 	"flag.duplicate":       {"Duplikat", "duplicate"},
 	"flag.separators-only": {"nur Trennblätter", "separators only"},
 	"not.review":           {"Dokument ist im Status „%s“ – nur Dokumente in Prüfung können bearbeitet werden", "Document is \"%s\" – only documents in review can be edited"},
+
+	// Flags of mailroom/signature.
+	"flag.signer-not-sender":     {"Unterzeichner ist nicht der Absender", "signer is not the sender"},
+	"flag.changed-after-signing": {"nach der Signatur geändert", "changed after signing"},
 }
 
 // T returns the text for key in language l, formatted with args.

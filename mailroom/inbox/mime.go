@@ -354,7 +354,7 @@ func (p *parser) signed(body []byte, params map[string]string, depth int) {
 		sh, sb, _ := splitHeader(parts[1])
 		der := signature.DecodeP7(p.decode(sb, strings.ToLower(strings.TrimSpace(sh.Get("Content-Transfer-Encoding"))), "smime.p7s"))
 		if p.verifier != nil {
-			p.m.Signatures = append(p.m.Signatures, p.verifier.VerifyDetached("smime", signature.Canonical(parts[0]), der))
+			p.m.Signatures = append(p.m.Signatures, p.verifier.VerifyDetached("smime", signature.Canonical(parts[0]), der).CheckSender(p.m.From))
 		}
 	case strings.Contains(proto, "pgp-signature"):
 		p.m.Signatures = append(p.m.Signatures, signature.Result{Kind: "pgp",
@@ -384,7 +384,7 @@ func (p *parser) opaque(body []byte, cte string, params map[string]string, name,
 			break
 		}
 		r, content := p.verifier.VerifyAttached("smime", der)
-		p.m.Signatures = append(p.m.Signatures, r)
+		p.m.Signatures = append(p.m.Signatures, r.CheckSender(p.m.From))
 		if content != nil {
 			ch, cb, warns := splitHeader(content)
 			p.m.Warnings = append(p.m.Warnings, warns...)

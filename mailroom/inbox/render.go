@@ -42,6 +42,7 @@ func (c *Classifier) Classify(ctx context.Context, in mailroom.ClassifyInput) (m
 			break
 		}
 	}
+	out.Flags = append(out.Flags, signature.Flags(m.Signatures)...)
 	if in.OutDir == "" {
 		return out, nil
 	}

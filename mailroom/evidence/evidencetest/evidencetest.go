@@ -197,3 +197,26 @@ func Pdfsig(t testing.TB, file string) string {
 	out, _ := exec.Command("pdfsig", file).CombinedOutput()
 	return string(out)
 }
+
+// Issue makes a further certificate from tmpl, signed by the test CA, with
+// a fresh RSA key (serial number and validity are filled in when unset:
+// valid from an hour ago for a day).
+func (p *PKI) Issue(t testing.TB, tmpl *x509.Certificate) (*x509.Certificate, crypto.Signer) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	must(t, err)
+	c := *tmpl
+	if c.SerialNumber == nil {
+		serial, err := rand.Int(rand.Reader, big.NewInt(1<<62))
+		must(t, err)
+		c.SerialNumber = serial
+	}
+	if c.NotBefore.IsZero() {
+		c.NotBefore, c.NotAfter = time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour)
+	}
+	der, err := x509.CreateCertificate(rand.Reader, &c, p.CA, key.Public(), p.CAKey)
+	must(t, err)
+	cert, err := x509.ParseCertificate(der)
+	must(t, err)
+	return cert, key
+}
