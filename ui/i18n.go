@@ -145,6 +145,9 @@ var texts = map[string][2]string{
 	"flag.separators-only": {"nur Trennblätter", "separators only"},
 	"not.review":           {"Dokument ist im Status „%s“ – nur Dokumente in Prüfung können bearbeitet werden", "Document is \"%s\" – only documents in review can be edited"},
 
+	// Set by mailroom/inbox on mails whose MIME structure could not be read completely.
+	"flag.attachments-unreadable": {"Anhänge konnten nicht gelesen werden", "attachments could not be read"},
+
 	// Flags of mailroom/signature.
 	"flag.signer-not-sender":     {"Unterzeichner ist nicht der Absender", "signer is not the sender"},
 	"flag.changed-after-signing": {"nach der Signatur geändert", "changed after signing"},

@@ -16,23 +16,14 @@ import (
 	"testing"
 	"time"
 
+	"poststelle/cmd/internal/clitest"
 	"poststelle/mailroom/einvoice"
 	"poststelle/mailroom/testcorpus"
 )
 
 func run(t *testing.T, bin string, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return out.String(), errb.String(), code
+	return clitest.Run(t, bin, args...)
 }
 
 func jsonLines(t *testing.T, s string) []map[string]any {

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/term"
 
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
 	"poststelle/mailroom/identity"
 	"poststelle/mailroom/store"
@@ -36,7 +37,7 @@ type operatorFlags struct {
 func runOperator(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("operator", flag.ContinueOnError)
 	var of operatorFlags
-	of.add(fs)
+	of.Add(fs)
 	fs.StringVar(&of.roles, "role", "", "roles, comma-separated: erfassung, pruefung, freigabe, verwaltung")
 	fs.StringVar(&of.name, "name", "", "display name (add; default: the login)")
 	fs.StringVar(&of.passwordFile, "password-file", "", "read the password from this file (\"-\": standard input); default: prompt")
@@ -46,7 +47,7 @@ func runOperator(ctx context.Context, args []string) error {
 			"       poststelle operator [flags] list | passwd NAME | roles NAME --role … | disable NAME | enable NAME | hash\n")
 		fs.PrintDefaults()
 	}
-	sub, rest, err := parseSubcommand(fs, args)
+	sub, rest, err := cli.ParseSubcommand(fs, args)
 	if err != nil {
 		return err
 	}
@@ -54,7 +55,7 @@ func runOperator(ctx context.Context, args []string) error {
 	if sub != "list" && sub != "hash" {
 		if len(rest) < 1 {
 			fs.Usage()
-			return &exitError{code: 2}
+			return &cli.ExitError{Code: 2}
 		}
 		// Flags may also follow the name: operator add anna --role pruefung.
 		login = rest[0]
@@ -64,12 +65,12 @@ func runOperator(ctx context.Context, args []string) error {
 		rest = fs.Args()
 	}
 	if len(rest) > 0 {
-		return &exitError{code: 2, msg: fmt.Sprintf("operator %s: unexpected argument %q", sub, rest[0])}
+		return &cli.ExitError{Code: 2, Msg: fmt.Sprintf("operator %s: unexpected argument %q", sub, rest[0])}
 	}
 	if sub == "hash" {
 		return operatorHash(of)
 	}
-	cfg, err := of.load()
+	cfg, err := of.Load()
 	var legacy *mailroom.LegacyPasswordError
 	if errors.As(err, &legacy) {
 		// Everything else is valid; this command is how the hashes are fixed.
@@ -97,7 +98,7 @@ func runOperator(ctx context.Context, args []string) error {
 		return oc.setDisabled(ctx, login, sub == "disable")
 	}
 	fs.Usage()
-	return &exitError{code: 2, msg: fmt.Sprintf("operator: unknown sub-command %q", sub)}
+	return &cli.ExitError{Code: 2, Msg: fmt.Sprintf("operator: unknown sub-command %q", sub)}
 }
 
 // operatorCmd carries what the sub-commands share.
@@ -117,10 +118,10 @@ func (oc *operatorCmd) add(ctx context.Context, login string) error {
 	}
 	roles, err := mailroom.ParseRoles(oc.flags.roles)
 	if err != nil {
-		return &exitError{code: 2, msg: err.Error()}
+		return &cli.ExitError{Code: 2, Msg: err.Error()}
 	}
 	if len(roles) == 0 {
-		return &exitError{code: 2, msg: "operator add: --role is required (erfassung, pruefung, freigabe, verwaltung)"}
+		return &cli.ExitError{Code: 2, Msg: "operator add: --role is required (erfassung, pruefung, freigabe, verwaltung)"}
 	}
 	h, err := newPasswordHash(oc.flags.passwordFile)
 	if err != nil {
@@ -288,7 +289,7 @@ func (oc *operatorCmd) setRoles(ctx context.Context, login string) error {
 	}
 	roles, err := mailroom.ParseRoles(oc.flags.roles)
 	if err != nil || len(roles) == 0 {
-		return &exitError{code: 2, msg: fmt.Sprintf("operator roles: --role: %v", orText(err, "at least one role"))}
+		return &cli.ExitError{Code: 2, Msg: fmt.Sprintf("operator roles: --role: %v", orText(err, "at least one role"))}
 	}
 	n, err := oc.st.SetOperatorRoles(ctx, strings.ToLower(login), roles, oc.actor)
 	if err != nil {
@@ -375,7 +376,7 @@ func checkNewLogin(login string) error {
 		}
 	}
 	if !ok {
-		return &exitError{code: 2, msg: fmt.Sprintf("Login %q: nur Kleinbuchstaben, Ziffern und . _ - @, höchstens 64 Zeichen / "+
+		return &cli.ExitError{Code: 2, Msg: fmt.Sprintf("Login %q: nur Kleinbuchstaben, Ziffern und . _ - @, höchstens 64 Zeichen / "+
 			"only lower-case letters, digits and . _ - @, at most 64 characters", login)}
 	}
 	return nil

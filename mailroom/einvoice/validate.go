@@ -90,6 +90,12 @@ func Rules() []Rule {
 	return out
 }
 
+// Lookup returns the rule with the given id from the catalogue.
+func Lookup(id string) (Rule, bool) {
+	r, ok := catalogue[id]
+	return r, ok
+}
+
 // vctx is the state of one validation run.
 type vctx struct {
 	inv *Invoice

@@ -165,7 +165,8 @@ func (m *Model) Document(ctx context.Context, id string) (*ui.DocView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &ui.DocView{DocRow: row(d, b), Metadata: d.Metadata, Deleted: del, QA: mailroom.QAOf(d), Output: d.Output}
+	v := &ui.DocView{DocRow: row(d, b), Metadata: d.Metadata, Deleted: del, QA: mailroom.QAOf(d), Output: d.Output,
+		Invoice: invoiceCheck(d)}
 	v.ScannedBy = d.Metadata["scanned_by"]
 	if v.ScannedBy == "" {
 		v.ScannedBy = b.Metadata["scanned_by"]

@@ -2,7 +2,9 @@ package wire
 
 import (
 	"fmt"
+	"log/slog"
 
+	"poststelle/mailroom"
 	"poststelle/mailroom/engine"
 	"poststelle/ocr"
 	"poststelle/scan/pages"
@@ -19,17 +21,30 @@ func init() {
 		if w.without(Recognition) {
 			return nil
 		}
-		pool, err := ocr.New(ocr.Options{Languages: rc.Languages, Workers: rc.Workers, NoOSD: !rc.AutoRotate})
+		r, _, err := NewRecognition(rc, w.Log.With("component", "recognition"))
 		if err != nil {
-			return fmt.Errorf("recognition: %w", err)
+			return err
 		}
-		recognition.LimitMemory(pool.Workers())
-		var orient recognition.Orienter
-		if rc.AutoRotate {
-			orient = pool
-		}
-		e.Recognition = recognition.New(recognition.Options{Config: rc, Recognizer: pool, Orienter: orient,
-			Workers: pool.Workers(), Log: w.Log.With("component", "recognition")})
+		e.Recognition = r
 		return nil
 	})
+}
+
+// NewRecognition makes the OCR pool of rc (one tesseract engine per worker)
+// and the recognition stage over it, with the memory limit for that many
+// workers. closePool releases the engines; the engine's pool lives as long
+// as the process. poststelle-bench measures exactly this.
+func NewRecognition(rc mailroom.RecognitionConfig, log *slog.Logger) (r *recognition.Recognition, closePool func() error, err error) {
+	pool, err := ocr.New(ocr.Options{Languages: rc.Languages, Workers: rc.Workers, NoOSD: !rc.AutoRotate})
+	if err != nil {
+		return nil, nil, fmt.Errorf("recognition: %w", err)
+	}
+	recognition.LimitMemory(pool.Workers())
+	var orient recognition.Orienter
+	if rc.AutoRotate {
+		orient = pool
+	}
+	r = recognition.New(recognition.Options{Config: rc, Recognizer: pool, Orienter: orient,
+		Workers: pool.Workers(), Log: log})
+	return r, pool.Close, nil
 }
