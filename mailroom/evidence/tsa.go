@@ -5,8 +5,8 @@ import (
 	"context"
 	"crypto"
 	_ "crypto/sha256" // SHA-256 for imprints
-	"fmt"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
