@@ -26,6 +26,7 @@ type rig struct {
 	pki   *evidencetest.PKI
 	cfg   *mailroom.Config
 	trust *x509.CertPool
+	f     *evidence.Finisher
 }
 
 // newRig makes an engine with a real store, the evidence finisher and
@@ -56,7 +57,7 @@ func newRig(t *testing.T, withTSA bool) *rig {
 	e := &engine.Engine{Config: cfg, Store: st, Finisher: f, Policy: &evidence.Policy{SampleRate: 0}, OneShot: true}
 	pool := x509.NewCertPool()
 	pool.AddCert(pki.CA)
-	return &rig{t: t, st: st, e: e, pki: pki, cfg: cfg, trust: pool}
+	return &rig{t: t, st: st, e: e, pki: pki, cfg: cfg, trust: pool, f: f}
 }
 
 // intake takes a corpus PDF in with the given protection and scanner, runs

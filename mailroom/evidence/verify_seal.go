@@ -42,6 +42,7 @@ func (c *docCheck) pdfSeal() {
 // Transfervermerk names authenticates the material.
 func (c *docCheck) checkSeal(name string, sig, content []byte) bool {
 	info, sp, tp := verifySeal(sig, content, c.v.seal, c.v.tsa)
+	ok := c.sealCheck(name, info, sp)
 	if info != nil && info.Timestamp != nil || tp != nil {
 		c.stamped = true
 		if tp != nil {
@@ -51,6 +52,20 @@ func (c *docCheck) checkSeal(name string, sig, content []byte) bool {
 				info.Timestamp.Time.UTC().Format("2006-01-02 15:04:05Z"), info.Timestamp.TSA.Subject.String())
 		}
 	}
+	if !ok {
+		return false
+	}
+	if name == "seal" {
+		c.sealed = true
+	} else {
+		c.sealedDetached = true
+	}
+	return true
+}
+
+// sealCheck adds the check of the seal itself: broken, not verifiable, or
+// valid by the certificate the Transfervermerk names.
+func (c *docCheck) sealCheck(name string, info *SealInfo, sp *problem) bool {
 	if sp != nil {
 		c.rep.addProblem(name, sp, "", "")
 		return false
@@ -62,11 +77,6 @@ func (c *docCheck) checkSeal(name string, sig, content []byte) bool {
 	}
 	c.rep.add(name, OK, "Siegel gültig, Zertifikat %s vertrauenswürdig (geprüft zum %s)", "seal valid, certificate %s trusted (checked at %s)",
 		subj, info.At.UTC().Format("2006-01-02 15:04:05Z"))
-	if name == "seal" {
-		c.sealed = true
-	} else {
-		c.sealedDetached = true
-	}
 	return true
 }
 
