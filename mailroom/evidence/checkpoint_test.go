@@ -150,7 +150,9 @@ func TestJournalCheckpointsSealedOnlyAndUnanchored(t *testing.T) {
 	c.stamper.TSA, c.stamper.CheckpointDir, c.copies = nil, "", ""
 	appendEntry(t, c.st, 1)
 	o := evidence.VerifyOptions{Records: c.st, ChainCheck: store.VerifyEntries,
-		Journal: func(ctx context.Context) ([]mailroom.JournalEntry, error) { return c.st.Journal(ctx, mailroom.JournalFilter{}) }}
+		Journal: func(ctx context.Context) ([]mailroom.JournalEntry, error) {
+			return c.st.Journal(ctx, mailroom.JournalFilter{})
+		}}
 	rep, _ := evidence.VerifyJournal(context.Background(), "journal", o)
 	wantOutcome(t, "no checkpoint", rep, evidence.NotVerifiable, "journal-anchors")
 	c.stamp()

@@ -63,11 +63,15 @@ func (r *rig) sealed() (dir string, d *mailroom.Document) {
 
 func (r *rig) options(seal *evidence.Anchors) evidence.VerifyOptions {
 	return evidence.VerifyOptions{Seal: seal, Records: r.st, ChainCheck: store.VerifyEntries,
-		Journal: func(ctx context.Context) ([]mailroom.JournalEntry, error) { return r.st.Journal(ctx, mailroom.JournalFilter{}) }}
+		Journal: func(ctx context.Context) ([]mailroom.JournalEntry, error) {
+			return r.st.Journal(ctx, mailroom.JournalFilter{})
+		}}
 }
 
 // sealOnly verifies with trust anchors and no journal.
-func sealOnly(seal *evidence.Anchors) evidence.VerifyOptions { return evidence.VerifyOptions{Seal: seal} }
+func sealOnly(seal *evidence.Anchors) evidence.VerifyOptions {
+	return evidence.VerifyOptions{Seal: seal}
+}
 
 func verifyWith(t *testing.T, path string, o evidence.VerifyOptions) *evidence.Report {
 	t.Helper()
