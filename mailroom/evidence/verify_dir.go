@@ -17,7 +17,7 @@ const maxFolderEntries = 1 << 20
 // document.pdf, metadata.json or a delivery sidecar), else every entry of
 // the folder (a folder target, out/): each sub-folder and each file,
 // hidden and temporary ones left out, so that every one is checked and
-// the ones without evidence are named.
+// the ones without evidence (or that cannot be read) are named.
 func DocumentPaths(path string) ([]string, error) {
 	fi, err := os.Stat(path)
 	if err != nil || !fi.IsDir() || isDocumentFolder(path) {
@@ -38,9 +38,9 @@ func DocumentPaths(path string) ([]string, error) {
 		if strings.HasPrefix(n, ".") || strings.HasPrefix(n, "~") || strings.HasSuffix(n, ".tmp") {
 			continue
 		}
-		if e.IsDir() || e.Type().IsRegular() {
-			out = append(out, filepath.Join(path, n))
-		}
+		// Every other entry is checked too (a link is followed; anything
+		// else is named as not checkable), so none is passed over.
+		out = append(out, filepath.Join(path, n))
 	}
 	if len(out) == 0 {
 		return []string{path}, nil

@@ -20,6 +20,11 @@ const (
 // readLimited reads a regular file of at most limit bytes; a larger one is
 // an error (verify never reads unbounded input).
 func readLimited(path string, limit int64) ([]byte, error) {
+	if fi, err := os.Stat(path); err != nil {
+		return nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: keine reguläre Datei / not a regular file", path) // a FIFO would block
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
