@@ -63,16 +63,22 @@ func newRig(t *testing.T, withTSA bool) *rig {
 // intake takes a corpus PDF in with the given protection and scanner, runs
 // the pipeline (without recognition) and places the PDF as the scan product.
 func (r *rig) intake(name string, prot mailroom.Protection, scannedBy string) *mailroom.Document {
+	r.t.Helper()
+	return r.intakeFile(testcorpus.Path(r.t, "ocrmypdf", name), prot, scannedBy)
+}
+
+// intakeFile takes the PDF src in and, after the pipeline, places it as
+// the scan product document.pdf.
+func (r *rig) intakeFile(src string, prot mailroom.Protection, scannedBy string) *mailroom.Document {
 	t := r.t
 	t.Helper()
 	ctx := context.Background()
-	src := testcorpus.Path(t, "ocrmypdf", name)
 	meta := map[string]string{}
 	if scannedBy != "" {
 		meta[evidence.MetaScannedBy] = scannedBy
 	}
 	b, _, err := r.st.Intake(ctx, mailroom.Item{Source: "folder:test", Profile: mailroom.Profile{Name: "test", Protection: prot},
-		Path: src, Name: name, Metadata: meta})
+		Path: src, Name: filepath.Base(src), Metadata: meta})
 	if err != nil {
 		t.Fatal(err)
 	}

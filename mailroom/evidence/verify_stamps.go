@@ -127,20 +127,37 @@ func (v *Verifier) checkCheckpointEntries(rep *Report, jv *journalView, stamps [
 	for i := range stamps {
 		have[stamps[i].Seq] = stamps[i].Digest()
 	}
+	for _, e := range checkpointEntries(jv) {
+		if e.unreadable || have[e.Seq] != e.Digest {
+			rep.add(fmt.Sprintf("journal-checkpoint-%d", e.Seq), Fail,
+				"Kontrollpunkt über Eintrag %d laut Protokolleintrag %d gemacht, aber nicht (mehr) gespeichert: gelöscht oder ersetzt",
+				"checkpoint over entry %d made according to journal entry %d, but not stored (any more): deleted or replaced", e.Seq, e.entry)
+		}
+	}
+}
+
+// checkpointEntry is the detail of an ActionCheckpoint journal entry.
+type checkpointEntry struct {
+	Seq        int64  `json:"seq"`
+	Digest     string `json:"digest"`
+	Copied     bool   `json:"copied"`
+	entry      int64  // the journal entry's own number
+	unreadable bool
+}
+
+// checkpointEntries reads the ActionCheckpoint entries of the journal.
+func checkpointEntries(jv *journalView) []checkpointEntry {
+	var out []checkpointEntry
 	for _, e := range jv.entries {
 		if e.Action != ActionCheckpoint {
 			continue
 		}
-		var d struct {
-			Seq    int64  `json:"seq"`
-			Digest string `json:"digest"`
-		}
-		if json.Unmarshal([]byte(e.Detail), &d) != nil || have[d.Seq] != d.Digest {
-			rep.add(fmt.Sprintf("journal-checkpoint-%d", d.Seq), Fail,
-				"Kontrollpunkt über Eintrag %d laut Protokolleintrag %d gemacht, aber nicht (mehr) gespeichert: gelöscht oder ersetzt",
-				"checkpoint over entry %d made according to journal entry %d, but not stored (any more): deleted or replaced", d.Seq, e.Seq)
-		}
+		var d checkpointEntry
+		d.unreadable = json.Unmarshal([]byte(e.Detail), &d) != nil || d.Digest == ""
+		d.entry = e.Seq
+		out = append(out, d)
 	}
+	return out
 }
 
 // checkCheckpointFiles compares the checkpoint copies outside the data
@@ -191,15 +208,8 @@ func (v *Verifier) checkCopiesPresent(rep *Report, jv *journalView, files []chec
 	for _, f := range files {
 		have[f.name] = true
 	}
-	for _, e := range jv.entries {
-		if e.Action != ActionCheckpoint {
-			continue
-		}
-		var d struct {
-			Seq    int64 `json:"seq"`
-			Copied bool  `json:"copied"`
-		}
-		if json.Unmarshal([]byte(e.Detail), &d) == nil && d.Copied && !have[CheckpointFileName(d.Seq)] {
+	for _, d := range checkpointEntries(jv) {
+		if d.Copied && !have[CheckpointFileName(d.Seq)] {
 			rep.add("journal-checkpoint-file-"+CheckpointFileName(d.Seq), Fail, "Kopie des Kontrollpunkts über Eintrag %d fehlt in %s",
 				"copy of the checkpoint over entry %d missing from %s", d.Seq, v.opts.CheckpointDir)
 		}

@@ -20,34 +20,12 @@ import (
 // intakeOwn takes a document in whose scan product is Poststelle's own
 // PDF/A (as recognition writes it) and brings it to review.
 func (r *rig) intakeOwn(prot mailroom.Protection, scannedBy string) *mailroom.Document {
-	t := r.t
-	t.Helper()
-	ctx := context.Background()
-	src := filepath.Join(t.TempDir(), "scan.pdf")
-	own := evidencetest.OwnPDF(t)
-	if err := os.WriteFile(src, own, 0o640); err != nil {
-		t.Fatal(err)
+	r.t.Helper()
+	src := filepath.Join(r.t.TempDir(), "scan.pdf")
+	if err := os.WriteFile(src, evidencetest.OwnPDF(r.t), 0o640); err != nil {
+		r.t.Fatal(err)
 	}
-	meta := map[string]string{}
-	if scannedBy != "" {
-		meta[evidence.MetaScannedBy] = scannedBy
-	}
-	b, _, err := r.st.Intake(ctx, mailroom.Item{Source: "folder:test", Profile: mailroom.Profile{Name: "test", Protection: prot},
-		Path: src, Name: "scan.pdf", Metadata: meta})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := r.e.ProcessBatch(ctx, b.ID); err != nil {
-		t.Fatal(err)
-	}
-	docs, _ := r.st.Documents(ctx, mailroom.DocFilter{BatchID: b.ID})
-	if len(docs) != 1 || docs[0].State != mailroom.StateReview {
-		t.Fatalf("want one document in review, got %+v", docs)
-	}
-	if err := os.WriteFile(filepath.Join(r.st.DataDir(), "out", docs[0].ID, evidence.PDFName), own, 0o640); err != nil {
-		t.Fatal(err)
-	}
-	return docs[0]
+	return r.intakeFile(src, prot, scannedBy)
 }
 
 // sealed approves a sehr-hoch document (QA, four eyes) and returns its folder.
