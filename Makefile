@@ -30,6 +30,7 @@ run: deps build
 
 test: deps
 	$(GO) vet ./...
+	$(GO) run ./cmd/internal/codeshape
 	$(GO) test -count=1 -timeout 40m ./...
 
 test-short:
