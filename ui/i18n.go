@@ -151,6 +151,10 @@ var texts = map[string][2]string{
 
 	// Set by mailroom/inbox on mails whose MIME structure could not be read completely.
 	"flag.attachments-unreadable": {"Anhänge konnten nicht gelesen werden", "attachments could not be read"},
+
+	// Flags of mailroom/signature.
+	"flag.signer-not-sender":     {"Unterzeichner ist nicht der Absender", "signer is not the sender"},
+	"flag.changed-after-signing": {"nach der Signatur geändert", "changed after signing"},
 }
 
 // T returns the text for key in language l, formatted with args.

@@ -26,6 +26,7 @@ type rig struct {
 	pki   *evidencetest.PKI
 	cfg   *mailroom.Config
 	trust *x509.CertPool
+	f     *evidence.Finisher
 }
 
 // newRig makes an engine with a real store, the evidence finisher and
@@ -56,22 +57,28 @@ func newRig(t *testing.T, withTSA bool) *rig {
 	e := &engine.Engine{Config: cfg, Store: st, Finisher: f, Policy: &evidence.Policy{SampleRate: 0}, OneShot: true}
 	pool := x509.NewCertPool()
 	pool.AddCert(pki.CA)
-	return &rig{t: t, st: st, e: e, pki: pki, cfg: cfg, trust: pool}
+	return &rig{t: t, st: st, e: e, pki: pki, cfg: cfg, trust: pool, f: f}
 }
 
 // intake takes a corpus PDF in with the given protection and scanner, runs
 // the pipeline (without recognition) and places the PDF as the scan product.
 func (r *rig) intake(name string, prot mailroom.Protection, scannedBy string) *mailroom.Document {
+	r.t.Helper()
+	return r.intakeFile(testcorpus.Path(r.t, "ocrmypdf", name), prot, scannedBy)
+}
+
+// intakeFile takes the PDF src in and, after the pipeline, places it as
+// the scan product document.pdf.
+func (r *rig) intakeFile(src string, prot mailroom.Protection, scannedBy string) *mailroom.Document {
 	t := r.t
 	t.Helper()
 	ctx := context.Background()
-	src := testcorpus.Path(t, "ocrmypdf", name)
 	meta := map[string]string{}
 	if scannedBy != "" {
 		meta[evidence.MetaScannedBy] = scannedBy
 	}
 	b, _, err := r.st.Intake(ctx, mailroom.Item{Source: "folder:test", Profile: mailroom.Profile{Name: "test", Protection: prot},
-		Path: src, Name: name, Metadata: meta})
+		Path: src, Name: filepath.Base(src), Metadata: meta})
 	if err != nil {
 		t.Fatal(err)
 	}
