@@ -1,0 +1,93 @@
+package measure
+
+import (
+	"context"
+	"os"
+	"regexp"
+	"testing"
+	"time"
+
+	"poststelle/mailroom/testcorpus"
+	"poststelle/ocr"
+)
+
+func TestMain(m *testing.M) {
+	ocr.SingleThreaded()
+	os.Exit(m.Run())
+}
+
+// TestCorpusBatches measures the boundary scorer on the corpus batches and
+// fails below the issue's targets: precision and recall ≥ 0.95 with page
+// numbering and ≥ 0.8 without, per batch and overall, and not one proposal
+// inside a single document.
+func TestCorpusBatches(t *testing.T) {
+	if testing.Short() {
+		t.Skip("recognises about 50 pages with tesseract")
+	}
+	corpus := testcorpus.Dir(t)
+	pool, err := ocr.New(ocr.Options{Languages: "deu+eng", Workers: 2, NoOSD: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	rec := &Recogniser{Corpus: corpus, Pool: pool, Log: t.Logf, CacheDir: os.Getenv("POSTSTELLE_AUTOSPLIT_CACHE")}
+	t0 := time.Now()
+	rep, err := Run(context.Background(), rec, Batches())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recognised and scored in %v\n%s", time.Since(t0).Round(time.Second), rep.Table())
+	checkPainted(t, rec)
+	for _, b := range rep.Batches {
+		switch b.Batch.Kind {
+		case Negative:
+			if len(b.Proposed) > 0 {
+				t.Errorf("%s: one document, but proposed %v", b.Batch.Name, b.Proposed)
+				logGaps(t, b)
+			}
+		default:
+			min := Targets[b.Batch.Kind]
+			if b.Counts.Precision() < min || b.Counts.Recall() < min {
+				t.Errorf("%s: precision %.2f, recall %.2f, want ≥ %.2f", b.Batch.Name, b.Counts.Precision(), b.Counts.Recall(), min)
+				logGaps(t, b)
+			}
+		}
+	}
+	for k, min := range Targets {
+		c := rep.ByKind[k]
+		if c.TP+c.FN == 0 {
+			t.Errorf("%s: no boundaries measured", k)
+		}
+		if c.Precision() < min || c.Recall() < min {
+			t.Errorf("all %s batches: precision %.2f, recall %.2f, want ≥ %.2f", k, c.Precision(), c.Recall(), min)
+		}
+	}
+	if pp := rep.PerPage(); pp > 5*time.Millisecond {
+		t.Errorf("scoring costs %v per page, want ≤ 5 ms", pp)
+	}
+}
+
+// checkPainted makes sure the unnumbered variants really lost their page
+// numbers: none of the painted pages may still read as "Seite N".
+func checkPainted(t *testing.T, rec *Recogniser) {
+	re := regexp.MustCompile(`(?i)seite\s*\d`)
+	n := 0
+	for ref, e := range rec.cache {
+		if !ref.Paint {
+			continue
+		}
+		n++
+		if re.MatchString(e.page.Text) {
+			t.Errorf("%s page %d: page number still readable after painting: %q", ref.File, ref.Page, re.FindString(e.page.Text))
+		}
+	}
+	if n == 0 {
+		t.Error("no painted pages measured")
+	}
+}
+
+func logGaps(t *testing.T, b BatchResult) {
+	for _, g := range b.Result.Gaps {
+		t.Logf("  %s gap before %d: %.2f %+v", b.Batch.Name, g.Page, g.Score, g.Reasons)
+	}
+}
