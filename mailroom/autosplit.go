@@ -23,6 +23,12 @@ const (
 const (
 	MetaProposedSplits  = "proposed_splits"
 	MetaDismissedSplits = "dismissed_splits"
+	// MetaAutoSplit holds, on a document cut off automatically (apply
+	// mode), the proposal that started it (JSON SplitProposal).
+	MetaAutoSplit = "auto_split"
+	// MetaAutoSplitDone marks a document that was split automatically, so
+	// it is never split automatically again (a merge at the desk stays).
+	MetaAutoSplitDone = "auto_split_done"
 )
 
 // SplitReason is one signal that speaks for (weight > 0) or against

@@ -471,6 +471,8 @@ func (r *Recognition) processPage(ctx context.Context, ps mailroom.PageSet, mt s
 		"ocr", time.Since(t0)-tDecode-tAnalyse, "rotation", corr.Rotate, "skew", corr.Skew, "words", len(pt.Words))
 	res.Text = pt.Text
 	res.Confidence = math.Round(pt.Confidence*10) / 10
+	// For the boundary scorer: the words with their boxes on og.
+	res.Words, res.Width, res.Height, res.DPI = pt.Words, og.Bounds().Dx(), og.Bounds().Dy(), dpi
 	return pageOut{pdf: PDFPage{Image: pimg, DPI: dpi, Correction: corr, Words: pt.Words}, result: res}
 }
 
