@@ -3,8 +3,10 @@ package wire
 import (
 	"fmt"
 
+	"poststelle/mailroom"
 	"poststelle/mailroom/engine"
 	"poststelle/ocr"
+	"poststelle/ocr/ocrcache"
 	"poststelle/scan"
 )
 
@@ -27,7 +29,13 @@ func init() {
 		if rc.AutoRotate {
 			orient = pool
 		}
-		e.Recognition = scan.NewRecognition(scan.RecognitionOptions{Config: rc, Recognizer: pool, Orienter: orient,
+		// auto_split = apply recognises the parts of a split document
+		// again: the cache answers their pages without tesseract.
+		var rec mailroom.Recognizer = pool
+		if w.Cfg.Separators.AutoSplitMode() == mailroom.AutoSplitApply {
+			rec = ocrcache.New(pool, 0)
+		}
+		e.Recognition = scan.NewRecognition(scan.RecognitionOptions{Config: rc, Recognizer: rec, Orienter: orient,
 			Workers: pool.Workers(), Log: w.Log.With("component", "recognition")})
 		return nil
 	})
