@@ -48,6 +48,11 @@ type Model interface {
 	RestorePage(ctx context.Context, docID, person string, page int) error
 	MovePage(ctx context.Context, docID, person string, from, to int) error
 	Split(ctx context.Context, docID, person string, at int) (newID string, err error)
+	// AcceptSplit accepts the split proposal before source page page (a
+	// split, journaled as the clerk's decision); DismissSplit dismisses it
+	// (journaled; not proposed again).
+	AcceptSplit(ctx context.Context, docID, person string, page int) (newID string, err error)
+	DismissSplit(ctx context.Context, docID, person string, page int) error
 	MergeNext(ctx context.Context, docID, person string) error
 	// ApplyPages sends the document back to the pipeline to re-make its PDF.
 	ApplyPages(ctx context.Context, docID, person string) error
@@ -99,6 +104,7 @@ type DocRow struct {
 	Flags      []string
 	Protection mailroom.Protection
 	Reason     string
+	Proposals  int // open split proposals (auto_split)
 }
 
 // PageView is one page of a document as the desk shows it.
@@ -108,6 +114,8 @@ type PageView struct {
 	Text       string  // OCR text, if recognised
 	Confidence float64 // mean word confidence, 0–100; 0 = unknown
 	Flags      []string
+	// Proposal, if set, proposes that a new document starts with this page.
+	Proposal *mailroom.SplitProposal
 }
 
 // DocView is a document opened at the desk.
@@ -119,6 +127,18 @@ type DocView struct {
 	QA        *mailroom.QAResult
 	ScannedBy string // who scanned the batch, if known (four eyes)
 	Output    string
+}
+
+// NextProposal returns the position of the first page at or after pos that
+// starts a proposed document, wrapping around; -1 when there is none.
+func (d *DocView) NextProposal(pos int) int {
+	n := len(d.Pages)
+	for i := 0; i < n; i++ {
+		if p := (pos + i) % n; d.Pages[p].Proposal != nil {
+			return p
+		}
+	}
+	return -1
 }
 
 // Changed reports whether the pages were changed and not yet applied.

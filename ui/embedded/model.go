@@ -141,7 +141,7 @@ func row(d *mailroom.Document, b *mailroom.Batch) ui.DocRow {
 	}
 	return ui.DocRow{ID: d.ID, BatchID: d.BatchID, Seq: d.Seq, State: d.State, Source: b.Source, Filename: b.Filename,
 		Received: b.ReceivedAt, Class: class, Subject: d.Metadata["subject"], Pages: len(d.Pages),
-		Flags: d.Flags, Protection: d.Protection, Reason: d.Reason}
+		Flags: d.Flags, Protection: d.Protection, Reason: d.Reason, Proposals: len(mailroom.ProposedSplits(d))}
 }
 
 // Document implements ui.Model.
@@ -169,8 +169,12 @@ func (m *Model) Document(ctx context.Context, id string) (*ui.DocView, error) {
 	for _, s := range b.Separators {
 		seps[s.Page] = true
 	}
+	props := map[int]*mailroom.SplitProposal{}
+	for _, sp := range mailroom.ProposedSplits(d) {
+		props[sp.Page] = &sp
+	}
 	for _, p := range d.Pages {
-		pv := ui.PageView{Source: p, Rotation: rot[p]}
+		pv := ui.PageView{Source: p, Rotation: rot[p], Proposal: props[p]}
 		if seps[p] {
 			pv.Flags = append(pv.Flags, FlagSeparator)
 		}
@@ -316,6 +320,21 @@ func (m *Model) Split(ctx context.Context, docID, person string, at int) (string
 		return "", err
 	}
 	return tail.ID, nil
+}
+
+// AcceptSplit implements ui.Model.
+func (m *Model) AcceptSplit(ctx context.Context, docID, person string, page int) (string, error) {
+	_, tail, err := m.ops.AcceptSplit(ctx, docID, person, page)
+	if err != nil {
+		return "", err
+	}
+	return tail.ID, nil
+}
+
+// DismissSplit implements ui.Model.
+func (m *Model) DismissSplit(ctx context.Context, docID, person string, page int) error {
+	_, err := m.ops.DismissSplit(ctx, docID, person, page)
+	return err
 }
 
 // MergeNext implements ui.Model.
