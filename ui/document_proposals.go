@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"image/color"
 	"strings"
 
@@ -33,7 +32,7 @@ func (v *DocumentView) newProposalRow() fyne.CanvasObject {
 	accept.Importance = widget.WarningImportance
 	dismiss := widget.NewButtonWithIcon(v.a.L.T("proposal.dismiss"), theme.CancelIcon(), func() { v.DismissProposal() })
 	v.Buttons["proposal.accept"], v.Buttons["proposal.dismiss"] = accept, dismiss
-	v.proposalRow = container.NewBorder(nil, nil, nil, container.NewHBox(accept, dismiss), v.Proposal)
+	v.proposalRow = container.NewBorder(nil, nil, nil, container.NewVBox(accept, dismiss), v.Proposal)
 	v.proposalRow.Hide()
 	return v.proposalRow
 }
@@ -183,7 +182,7 @@ func (v *DocumentView) setMarker(m *fyne.Container, p *mailroom.SplitProposal) {
 		bar.FillColor, txt.Text = color.Transparent, ""
 	} else {
 		bar.FillColor = theme.Color(theme.ColorNameWarning)
-		txt.Text = fmt.Sprintf("✂ %s (%s)", v.a.L.T("proposal.mark"), v.a.L.Number(p.Score, false))
+		txt.Text = "✂ " + v.a.L.T("proposal.mark")
 	}
 	bar.Refresh()
 	txt.Refresh()

@@ -148,7 +148,7 @@ var texts = map[string][2]string{
 	"col.proposals":        {"Trennvorschläge", "Split proposals"},
 	"proposal.accept":      {"Trennvorschlag annehmen", "Accept split proposal"},
 	"proposal.dismiss":     {"Trennvorschlag verwerfen", "Dismiss split proposal"},
-	"proposal.mark":        {"neues Dokument?", "new document?"},
+	"proposal.mark":        {"neues Dokument", "new document"},
 	"proposal.here":        {"Trennvorschlag: hier beginnt ein neues Dokument (Wert %s): %s. %s annehmen, %s verwerfen.", "Split proposal: a new document starts here (score %s): %s. %s accepts, %s dismisses."},
 	"proposal.count":       {"%d Trennvorschläge in diesem Dokument – %s zeigt den nächsten", "%d split proposals in this document – %s shows the next"},
 	"proposal.none":        {"Keine Trennvorschläge", "No split proposals"},

@@ -35,7 +35,7 @@ type InboxView struct {
 var inboxCols = []struct {
 	key   string
 	width float32
-}{{"col.source", 150}, {"col.file", 220}, {"col.age", 80}, {"col.class", 150}, {"col.pages", 60}, {"col.proposals", 120}, {"col.protection", 110}, {"col.flags", 260}}
+}{{"col.source", 150}, {"col.file", 220}, {"col.age", 80}, {"col.class", 150}, {"col.pages", 60}, {"col.proposals", 140}, {"col.protection", 110}, {"col.flags", 260}}
 
 func newInboxView(a *App) *InboxView {
 	v := &InboxView{a: a}

@@ -88,7 +88,7 @@ func proposalEnv(t *testing.T) *env {
 func markers(w fyne.Window) int {
 	n := 0
 	for _, o := range test.LaidOutObjects(w.Content()) {
-		if tx, ok := o.(*canvas.Text); ok && o.Visible() && strings.HasPrefix(tx.Text, "✂ neues Dokument?") {
+		if tx, ok := o.(*canvas.Text); ok && o.Visible() && strings.HasPrefix(tx.Text, "✂ neues Dokument") {
 			n++
 		}
 	}
