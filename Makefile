@@ -11,7 +11,7 @@ CORPUS ?= $(abspath ../shared/corpus)
 export POSTSTELLE_CORPUS ?= $(CORPUS)
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all deps build desk run test test-short bench fmt vet clean
+.PHONY: all deps build bench-build desk run test test-short bench fmt vet clean
 
 all: build
 
@@ -30,14 +30,19 @@ run: deps build
 
 test: deps
 	$(GO) vet ./...
+	$(GO) run ./cmd/internal/codeshape
 	$(GO) test -count=1 -timeout 40m ./...
 
 test-short:
 	$(GO) test -short -count=1 ./...
 
-bench: build
-	./bin/poststelle bench-ocr
-	./bin/poststelle bench-barcodes
+# The benchmarks (cmd/poststelle-bench; not part of the packages). They want the CPU to themselves.
+bench-build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/poststelle-bench ./cmd/poststelle-bench
+
+bench: bench-build
+	./bin/poststelle-bench ocr
+	./bin/poststelle-bench barcodes
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -10,7 +10,7 @@ import (
 	"poststelle/mailroom/engine"
 	"poststelle/mailroom/store"
 	"poststelle/mailroom/testcorpus"
-	"poststelle/scan"
+	"poststelle/scan/pages"
 )
 
 // End to end through the engine's split step with the real store, the real
@@ -30,7 +30,7 @@ func TestEngineSplitsPaperlessBatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &engine.Engine{Config: cfg, Store: st, Opener: scan.NewOpener(scan.Options{DPI: 300}),
+	e := &engine.Engine{Config: cfg, Store: st, Opener: pages.NewOpener(pages.Options{DPI: 300}),
 		Detector: New(Options{}), Rules: rules}
 	for _, tc := range []struct {
 		file string

@@ -10,15 +10,15 @@ import (
 	"testing"
 
 	"poststelle/mailroom"
-	"poststelle/scan"
+	"poststelle/scan/pages"
 )
 
 // loadPages opens any input the engine accepts (PDF, TIFF, JPEG, PNG) with the
-// real scan.Opener at 300 dpi.
+// real pages.Opener at 300 dpi.
 func loadPages(t testing.TB, path string) []mailroom.Page {
 	t.Helper()
 	ctx := context.Background()
-	ps, err := scan.NewOpener(scan.Options{DPI: 300}).Open(ctx, path, "")
+	ps, err := pages.NewOpener(pages.Options{DPI: 300}).Open(ctx, path, "")
 	if err != nil {
 		t.Fatalf("open %s: %v", path, err)
 	}

@@ -77,6 +77,8 @@ type Config struct {
 	Desk        DeskConfig        `toml:"desk"`
 	Targets     []TargetConfig    `toml:"targets"`
 	Operators   []OperatorConfig  `toml:"operators"`
+	Login       LoginConfig       `toml:"login"`
+	LDAP        LDAPConfig        `toml:"ldap"`
 
 	// path is the file the config came from; empty for the embedded default.
 	path string
@@ -161,13 +163,17 @@ type TargetConfig struct {
 	Retries int `toml:"retries"`
 }
 
-// OperatorConfig is a person who may log in at the desk.
+// OperatorConfig is a local operator listed in the configuration file (the
+// operator table in the store, `poststelle operator`, is the other place).
 type OperatorConfig struct {
 	Login string `toml:"login"`
 	Name  string `toml:"name"`
-	// PasswordHash is "sha256:<hex>" of the password.
-	PasswordHash string   `toml:"password_hash"`
-	Roles        []string `toml:"roles"`
+	// PasswordHash is an argon2id PHC string ("$argon2id$v=19$m=…,t=…,p=…$salt$hash",
+	// `poststelle operator hash`). Old "sha256:<hex>" hashes are refused by
+	// Validate with a LegacyPasswordError.
+	PasswordHash string `toml:"password_hash"`
+	// Roles: erfassung, pruefung, freigabe, verwaltung (mailroom.Role).
+	Roles []string `toml:"roles"`
 }
 
 // Default returns the embedded default configuration with dataDir set.
@@ -307,7 +313,8 @@ func (c *Config) Validate() error {
 			return err
 		}
 	}
-	return nil
+	// Last, so that a LegacyPasswordError means everything else is valid.
+	return c.checkLegacyHashes()
 }
 
 // sectionValidators lets each section file add its own checks.

@@ -22,6 +22,23 @@ type MailConfig struct {
 	Reconnect Duration `toml:"reconnect"`
 	// EInvoice configures e-invoice recognition and routing.
 	EInvoice EInvoiceConfig `toml:"einvoice"`
+	// Limits bound what one received mail may cause (0 = the default).
+	Limits MailLimits `toml:"limits"`
+}
+
+// MailLimits bound the cost of one received mail (docs/mail.md explains
+// each). A limit reached keeps the mail and flags it
+// "attachments-unreadable", except an oversized header of the mail itself,
+// which is quarantined with a reason.
+type MailLimits struct {
+	HeaderBytes  int `toml:"header_bytes"`  // one header block (default 256 KiB)
+	HeaderLine   int `toml:"header_line"`   // one physical header line (default 64 KiB)
+	HeaderFields int `toml:"header_fields"` // fields of one header block (default 1000)
+	Parts        int `toml:"parts"`         // MIME entities read from one mail (default 1000)
+	Depth        int `toml:"depth"`         // multipart nesting in one mail (default 20)
+	Attachments  int `toml:"attachments"`   // parts taken in from one received mail, nested mails included (default 100)
+	MailDepth    int `toml:"mail_depth"`    // mail-in-mail nesting, across batches (default 10)
+	Warnings     int `toml:"warnings"`      // warnings kept per mail (default 50)
 }
 
 // EInvoiceConfig configures XRechnung / ZUGFeRD recognition.

@@ -64,7 +64,10 @@ type SplitRules interface {
 }
 
 // Recognizer recognises the text on one page image. Implementations hold a
-// pool of engines and must be safe for concurrent use.
+// pool of engines and must be safe for concurrent use. Word boxes are in the
+// pixel coordinates of page.Image, confidences 0–100; a blank page gives no
+// words. A context that is already done returns its error without starting
+// the page. mailroom/recognizertest is the suite every implementation passes.
 type Recognizer interface {
 	Recognize(ctx context.Context, page Page) (PageText, error)
 }

@@ -14,6 +14,7 @@ const (
 	FileBatchSeal        = "batchseal.json"          // the batch seal with this document's inclusion proof
 	FileMailRendition    = "mail.pdf"                // readable PDF of a mail
 	FileInvoiceRendition = "rechnung.pdf"            // readable PDF of an XML e-invoice
+	FileInvoiceReport    = "pruefbericht.pdf"        // the e-invoice validation report (Prüfbericht)
 	FileSignedRendition  = "inhalt.pdf"              // readable content of a .p7m container
 	FileRendition        = "rendition.pdf"           // readable rendition beside a kept original PDF
 	// The unchanged copy of a document of record is "original" plus the

@@ -120,6 +120,9 @@ func checkLanguages(langs string) error {
 }
 
 func (p *Pool) get(ctx context.Context) (*engine, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err // do not start a page whose caller has given up
+	}
 	select {
 	case e, ok := <-p.engines:
 		if !ok || e == nil {

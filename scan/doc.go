@@ -1,5 +1,11 @@
-// Package scan is Poststelle's paper side: the hot-folder source (fsnotify
-// plus polling plus a periodic rescan), input decoding into pages (go-fitz /
-// MuPDF for PDF; TIFF, JPEG, PNG), page analysis on derived images (blank
-// pages, orientation, deskew) and the searchable PDF/A writer.
+// Package scan is Poststelle's paper side. It holds no code itself; the
+// flow runs through its sub-packages:
+//
+//   - scan/hotfolder: the hot-folder Source (watched folders → intake)
+//   - scan/pages: decoding originals into pages (MuPDF, TIFF, JPEG, PNG,
+//     PDF image passthrough), bomb and pixel checks
+//   - scan/analysis: page analysis on derived images (blank, skew,
+//     orientation check, Correction)
+//   - scan/recognition: the Recognition stage (pages over the OCR pool,
+//     PDF/A output through mailroom/pdf/pdfa)
 package scan

@@ -37,6 +37,7 @@ type DocumentView struct {
 	PageLbl *widget.Label
 	OCR     *widget.Label
 	Flags   *widget.Label
+	Invoice *invoicePanel
 	Restore *widget.Select
 	// Proposal names the split proposal of the page shown (auto_split).
 	Proposal    *widget.Label
@@ -88,6 +89,7 @@ func newDocumentView(a *App) *DocumentView {
 	v.OCR.Selectable = true
 	v.Flags = widget.NewLabel("")
 	v.Flags.Wrapping = fyne.TextWrapWord
+	v.Invoice = v.newInvoicePanel()
 	v.Restore = widget.NewSelect(nil, nil)
 	v.Restore.PlaceHolder = l.T("restore", 0)
 	v.Restore.Hide()
@@ -105,7 +107,7 @@ func (v *DocumentView) layout(tools, form, proposal fyne.CanvasObject) fyne.Canv
 	center := container.NewBorder(container.NewVBox(tools, v.PageLbl, proposal), nil, nil, nil, preview)
 	ocr := container.NewBorder(widget.NewLabelWithStyle(l.T("ocr"), fyne.TextAlignLeading, bold), v.Flags, nil, nil,
 		container.NewVScroll(v.OCR))
-	meta := container.NewVBox(widget.NewLabelWithStyle(l.T("meta"), fyne.TextAlignLeading, bold), form, v.Save, v.Hint)
+	meta := container.NewVBox(v.Invoice.box, widget.NewLabelWithStyle(l.T("meta"), fyne.TextAlignLeading, bold), form, v.Save, v.Hint)
 	right := container.NewVSplit(container.NewVScroll(meta), ocr)
 	right.Offset = 0.6
 	main := container.NewHSplit(center, right)
@@ -242,6 +244,7 @@ func (v *DocumentView) show(d *DocView, fillForm bool) {
 		v.Buttons["apply"].Hide()
 	}
 	v.showRestore(d)
+	v.Invoice.show(l, d)
 	// Showing or hiding the row above changes its height: lay out again, or
 	// the row would overlap the page tools.
 	if v.content != nil {

@@ -155,6 +155,9 @@ var texts = map[string][2]string{
 	"proposal.accepted":    {"Getrennt vor Originalseite %d: neues Dokument mit %s", "Split before original page %d: new document with %s"},
 	"proposal.dismissed":   {"Trennvorschlag vor Originalseite %d verworfen", "Split proposal before original page %d dismissed"},
 	"not.review":           {"Dokument ist im Status „%s“ – nur Dokumente in Prüfung können bearbeitet werden", "Document is \"%s\" – only documents in review can be edited"},
+
+	// Set by mailroom/inbox on mails whose MIME structure could not be read completely.
+	"flag.attachments-unreadable": {"Anhänge konnten nicht gelesen werden", "attachments could not be read"},
 }
 
 // T returns the text for key in language l, formatted with args.

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"image"
+	"strings"
 	"time"
 
 	"poststelle/mailroom"
@@ -127,6 +128,41 @@ type DocView struct {
 	QA        *mailroom.QAResult
 	ScannedBy string // who scanned the batch, if known (four eyes)
 	Output    string
+	// Invoice is the e-invoice check (EN 16931 / XRechnung); nil for
+	// documents that are no e-invoice.
+	Invoice *InvoiceCheck
+}
+
+// InvoiceCheck is the validation of an e-invoice as the desk shows it.
+type InvoiceCheck struct {
+	Valid   bool
+	Profile string       // e.g. "XRechnung 3.0"
+	Failed  []RuleResult // fatal rules that failed
+	Warned  []RuleResult // warnings
+	Error   string       // why the invoice XML could not be read, if it could not
+	Report  string       // file name of the Prüfbericht in the document folder
+}
+
+// RuleResult is one failed rule with its message in both languages.
+type RuleResult struct {
+	ID, DE, EN string
+}
+
+// RejectReason is the reason a clerk gives when rejecting an invalid
+// e-invoice: the failed rules, with the Prüfbericht for the supplier.
+func (c *InvoiceCheck) RejectReason() string {
+	ids := make([]string, 0, len(c.Failed))
+	for _, r := range c.Failed {
+		ids = append(ids, r.ID)
+	}
+	s := "E-Rechnung ungültig: " + strings.Join(ids, ", ")
+	if len(ids) == 0 && c.Error != "" {
+		s = "E-Rechnung ungültig: " + c.Error
+	}
+	if c.Report != "" {
+		s += " (siehe Prüfbericht " + c.Report + ")"
+	}
+	return s
 }
 
 // NextProposal returns the position of the first page at or after pos that

@@ -18,7 +18,7 @@ import (
 	"poststelle/mailroom/engine"
 	"poststelle/mailroom/store"
 	"poststelle/mailroom/testcorpus"
-	"poststelle/scan"
+	"poststelle/scan/pages"
 	"poststelle/ui"
 	"poststelle/ui/embedded"
 )
@@ -63,7 +63,7 @@ func proposalEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	op := scan.NewOpener(scan.Options{})
+	op := pages.NewOpener(pages.Options{})
 	e := &engine.Engine{Config: cfg, Store: st, Opener: op, Recognition: numberedText{}, OneShot: true}
 	ctx := context.Background()
 	src := testcorpus.Path(t, "scans", "batch-visible.pdf")

@@ -247,12 +247,17 @@ func (v *QAView) Approve() {
 }
 
 // Reject asks for a reason and rejects the open document.
-func (v *QAView) Reject() {
+func (v *QAView) Reject() { v.RejectDialog("") }
+
+// RejectDialog asks for a reason, proposing initial, and rejects the open
+// document.
+func (v *QAView) RejectDialog(initial string) {
 	d := v.a.Doc.View()
 	if d == nil {
 		return
 	}
 	reason := widget.NewEntry()
+	reason.SetText(initial)
 	items := []*widget.FormItem{widget.NewFormItem(v.a.L.T("reject.reason"), reason)}
 	dlg := dialog.NewForm(v.a.L.T("reject"), v.a.L.T("reject"), v.a.L.T("cancel"), items, func(ok bool) {
 		if !ok {

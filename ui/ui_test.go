@@ -2,8 +2,6 @@ package ui_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -20,9 +18,10 @@ import (
 
 	"poststelle/mailroom"
 	"poststelle/mailroom/engine"
+	"poststelle/mailroom/identity"
 	"poststelle/mailroom/store"
 	"poststelle/mailroom/testcorpus"
-	"poststelle/scan"
+	"poststelle/scan/pages"
 	"poststelle/ui"
 	"poststelle/ui/embedded"
 )
@@ -65,9 +64,13 @@ type env struct {
 	w   fyne.Window
 }
 
+// hash makes an argon2id operator hash (mailroom/identity).
 func hash(pw string) string {
-	s := sha256.Sum256([]byte(pw))
-	return "sha256:" + hex.EncodeToString(s[:])
+	h, err := identity.HashPassword(pw)
+	if err != nil {
+		panic(err)
+	}
+	return h
 }
 
 // newEnv makes a data directory with corpus files processed to review and
@@ -85,7 +88,7 @@ func newEnv(t *testing.T, ops []mailroom.OperatorConfig, files ...string) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	op := scan.NewOpener(scan.Options{})
+	op := pages.NewOpener(pages.Options{})
 	e := &engine.Engine{Config: cfg, Store: st, Opener: op, OneShot: true}
 	ctx := context.Background()
 	for _, f := range files {

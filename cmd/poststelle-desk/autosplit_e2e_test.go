@@ -14,7 +14,7 @@ import (
 	"poststelle/mailroom"
 	"poststelle/mailroom/store"
 	"poststelle/mailroom/testcorpus"
-	"poststelle/scan"
+	"poststelle/scan/pages"
 	"poststelle/ui"
 	"poststelle/ui/embedded"
 )
@@ -54,7 +54,7 @@ func TestSplitProposalsEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("recognised in %v", time.Since(t0).Round(time.Millisecond))
-	m := embedded.New(cfg, st, e, scan.NewOpener(scan.Options{}))
+	m := embedded.New(cfg, st, e, pages.NewOpener(pages.Options{}))
 	defer m.Renderer().Close()
 	var w fyne.Window
 	var desk *ui.App

@@ -25,9 +25,10 @@ import (
 
 	"poststelle/mailroom"
 	"poststelle/mailroom/engine"
+	"poststelle/mailroom/safefile"
 	"poststelle/mailroom/store"
 	"poststelle/mailroom/testcorpus"
-	"poststelle/scan"
+	"poststelle/scan/pages"
 	"poststelle/ui"
 	"poststelle/ui/embedded"
 )
@@ -110,6 +111,19 @@ func needX(t *testing.T) {
 		}
 		t.Skipf("end-to-end test skipped: %v", xvfbErr)
 	}
+}
+
+// openDesk shows the desk over m in a new 1400×900 window, refreshing
+// every refresh and recording its timings in tm; closeDesk closes it.
+func openDesk(m ui.Model, refresh time.Duration, tm *timing) (desk *ui.App, w fyne.Window, closeDesk func()) {
+	onUI(func() {
+		w = glApp.NewWindow("Poststelle")
+		w.Resize(fyne.NewSize(1400, 900))
+		desk = ui.New(w, m, ui.Options{Refresh: refresh, Timing: tm.record})
+		desk.Start()
+		w.Show()
+	})
+	return desk, w, func() { onUI(func() { desk.Close(); w.Hide() }) }
 }
 
 // ui runs f on the UI goroutine and waits.
@@ -225,7 +239,7 @@ func TestEndToEndBatchVisible(t *testing.T) {
 	engineDone := make(chan struct{})
 	go func() { e.Run(ctx); close(engineDone) }()
 	defer func() { cancel(); <-engineDone }()
-	m := embedded.New(cfg, st, e, scan.NewOpener(scan.Options{}))
+	m := embedded.New(cfg, st, e, pages.NewOpener(pages.Options{}))
 	defer m.Renderer().Close()
 
 	// Drop the batch into the hot folder.
@@ -236,21 +250,13 @@ func TestEndToEndBatchVisible(t *testing.T) {
 		t.Fatal(err)
 	}
 	dropped := time.Now()
-	if err := mailroom.WriteFileAtomic(filepath.Join(inbox, "batch-visible.pdf"), data, 0o640); err != nil {
+	if err := safefile.Write(filepath.Join(inbox, "batch-visible.pdf"), data, 0o640); err != nil {
 		t.Fatal(err)
 	}
 
 	var tm timing
-	var w fyne.Window
-	var desk *ui.App
-	onUI(func() {
-		w = glApp.NewWindow("Poststelle")
-		w.Resize(fyne.NewSize(1400, 900))
-		desk = ui.New(w, m, ui.Options{Refresh: time.Second, Timing: tm.record})
-		desk.Start()
-		w.Show()
-	})
-	defer onUI(func() { desk.Close(); w.Hide() })
+	desk, w, closeDesk := openDesk(m, time.Second, &tm)
+	defer closeDesk()
 
 	// The document reaches review; the desk lists it.
 	var reviewAt time.Time
@@ -417,7 +423,7 @@ func TestOpen100Pages(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	op := scan.NewOpener(scan.Options{})
+	op := pages.NewOpener(pages.Options{})
 	e := &engine.Engine{Config: cfg, Store: st, Opener: op, OneShot: true}
 	b, _, err := st.Intake(ctx, mailroom.Item{Source: "folder:eingang", Profile: mailroom.Profile{Name: "eingang"}, Path: big, Name: "hundert.pdf"})
 	if err != nil {
@@ -433,16 +439,8 @@ func TestOpen100Pages(t *testing.T) {
 	m := embedded.New(cfg, st, e, op)
 	defer m.Renderer().Close()
 	var tm timing
-	var w fyne.Window
-	var desk *ui.App
-	onUI(func() {
-		w = glApp.NewWindow("Poststelle")
-		w.Resize(fyne.NewSize(1400, 900))
-		desk = ui.New(w, m, ui.Options{Refresh: time.Hour, Timing: tm.record})
-		desk.Start()
-		w.Show()
-	})
-	defer onUI(func() { desk.Close(); w.Hide() })
+	desk, _, closeDesk := openDesk(m, time.Hour, &tm)
+	defer closeDesk()
 	waitFor(t, "inbox", 10*time.Second, func() bool { return desk.Inbox != nil && len(desk.Inbox.Rows()) == 1 })
 	onUI(func() { desk.Doc.Open(docs[0].ID); desk.SelectTab(1) })
 	waitFor(t, "100 thumbnails", 2*time.Minute, func() bool { return desk.Doc.ThumbCount() == 100 })

@@ -14,10 +14,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
-	"poststelle/mailroom"
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom/store"
 	"poststelle/ocr"
-	"poststelle/scan"
+	"poststelle/scan/pages"
 	"poststelle/ui"
 	"poststelle/ui/embedded"
 )
@@ -33,8 +33,8 @@ func main() {
 
 func run(args []string) error {
 	fs := flag.NewFlagSet("poststelle-desk", flag.ContinueOnError)
-	config := fs.String("config", os.Getenv("POSTSTELLE_CONFIG"), "configuration file (TOML); empty: the embedded default")
-	dataDir := fs.String("data-dir", "", "data directory (overrides data_dir of the configuration)")
+	var cf cli.ConfigFlags
+	cf.Add(fs)
 	lang := fs.String("lang", "de", "language of the desk: de or en")
 	engine := fs.String("engine", "run", "run: the embedded engine watches folders, recognises and delivers; "+
 		"off: only review (when `poststelle serve` runs on the same data directory)")
@@ -45,7 +45,7 @@ func run(args []string) error {
 	if *engine == "run" && !*noOCR {
 		ocr.SingleThreaded() // re-executes with OMP_THREAD_LIMIT=1 (tesseract single-threaded)
 	}
-	cfg, err := loadConfig(*config, *dataDir)
+	cfg, err := cf.Load()
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func run(args []string) error {
 			return err
 		}
 	}
-	m := embedded.New(cfg, st, e, scan.NewOpener(scan.Options{MaxPixels: cfg.Recognition.MaxPixels}))
+	m := embedded.New(cfg, st, e, pages.NewOpener(pages.Options{MaxPixels: cfg.Recognition.MaxPixels}))
 	defer m.Renderer().Close()
 	a := app.NewWithID("de.poststelle.desk")
 	w := a.NewWindow("Poststelle")
@@ -81,13 +81,4 @@ func run(args []string) error {
 		st.Append(context.Background(), "desk", "stop", "", "", nil)
 	}
 	return nil
-}
-
-// loadConfig reads the configuration file, or the embedded default when
-// path is empty.
-func loadConfig(path, dataDir string) (*mailroom.Config, error) {
-	if path == "" {
-		return mailroom.Default(dataDir)
-	}
-	return mailroom.Load(path, dataDir)
 }

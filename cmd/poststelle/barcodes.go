@@ -3,14 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"poststelle/barcode"
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
-	"poststelle/scan"
+	"poststelle/scan/pages"
 )
 
 func init() {
@@ -28,32 +28,27 @@ type barcodeLine struct {
 }
 
 func runBarcodes(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("barcodes", flag.ContinueOnError)
-	var cf configFlags
-	cf.add(fs)
+	fs, cf := commandFlags("barcodes")
 	dpi := fs.Int("dpi", 0, "resolution for rendering PDF pages; 0: recognition.dpi of the configuration")
 	noPatch := fs.Bool("no-patch", false, "do not look for patch codes")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: poststelle barcodes [--dpi N] [--no-patch] FILE...\n\n"+
-			"Prints one JSON object per symbol found: file, page (1-based), symbology, text, box [x0,y0,x1,y1]\n"+
-			"in page pixels; patch codes as symbology \"patch\" with \"mirrored\".\n\n")
-		fs.PrintDefaults()
-	}
+	setUsage(fs, "usage: poststelle barcodes [--dpi N] [--no-patch] FILE...\n\n"+
+		"Prints one JSON object per symbol found: file, page (1-based), symbology, text, box [x0,y0,x1,y1]\n"+
+		"in page pixels; patch codes as symbology \"patch\" with \"mirrored\".\n\n")
 	if err := fs.Parse(args); err != nil {
-		return &exitError{code: 2}
+		return &cli.ExitError{Code: 2}
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
-		return &exitError{code: 2}
+		return &cli.ExitError{Code: 2}
 	}
-	cfg, err := cf.load()
+	cfg, err := cf.Load()
 	if err != nil {
 		return err
 	}
 	if *dpi <= 0 {
 		*dpi = cfg.Recognition.DPI
 	}
-	opener := scan.NewOpener(scan.Options{DPI: *dpi, MaxPixels: cfg.Recognition.MaxPixels})
+	opener := pages.NewOpener(pages.Options{DPI: *dpi, MaxPixels: cfg.Recognition.MaxPixels})
 	det := barcode.New(barcode.Options{NoPatch: *noPatch})
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetEscapeHTML(false)
@@ -72,7 +67,7 @@ func runBarcodes(ctx context.Context, args []string) error {
 		}
 	}
 	if failed > 0 {
-		return &exitError{code: 1}
+		return &cli.ExitError{Code: 1}
 	}
 	return nil
 }

@@ -11,26 +11,19 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"poststelle/cmd/internal/clitest"
+	"poststelle/mailroom/einvoice"
 	"poststelle/mailroom/testcorpus"
 )
 
 func run(t *testing.T, bin string, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return out.String(), errb.String(), code
+	return clitest.Run(t, bin, args...)
 }
 
 func jsonLines(t *testing.T, s string) []map[string]any {
@@ -311,6 +304,11 @@ func TestDocumentOfRecordDelivered(t *testing.T) {
 			t.Fatalf("%s: original not delivered unchanged under its name: %v", src, err)
 		}
 		renditions, _ := filepath.Glob(filepath.Join(dir, "*.pdf"))
+		// The e-invoice check's Prüfbericht is delivered too; it is no rendition.
+		renditions = slices.DeleteFunc(renditions, func(p string) bool { return filepath.Base(p) == einvoice.ReportName })
+		if _, err := os.Stat(filepath.Join(dir, einvoice.ReportName)); err != nil {
+			t.Errorf("%s: Prüfbericht not delivered: %v", src, err)
+		}
 		if len(renditions) < 1 || (strings.HasSuffix(src, ".pdf") && len(renditions) != 2) {
 			t.Errorf("%s: rendition missing beside the original: %v", src, renditions)
 		}

@@ -2,35 +2,39 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
 	"poststelle/mailroom/store"
 )
 
 // configFlags are the flags every command that reads the configuration has.
-type configFlags struct {
-	config  string
-	dataDir string
+type configFlags struct{ cli.ConfigFlags }
+
+// commandFlags is the flag set of a command that reads the configuration:
+// --config and --data-dir are on it.
+func commandFlags(name string) (*flag.FlagSet, *configFlags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	cf := &configFlags{}
+	cf.Add(fs)
+	return fs, cf
 }
 
-func (c *configFlags) add(fs *flag.FlagSet) {
-	fs.StringVar(&c.config, "config", os.Getenv("POSTSTELLE_CONFIG"), "configuration file (TOML); empty: the embedded default")
-	fs.StringVar(&c.dataDir, "data-dir", "", "data directory (overrides data_dir of the configuration)")
-}
-
-func (c *configFlags) load() (*mailroom.Config, error) {
-	if c.config == "" {
-		return mailroom.Default(c.dataDir)
+// setUsage makes fs print the synopsis text and then its flags.
+func setUsage(fs *flag.FlagSet, text string) {
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), text)
+		fs.PrintDefaults()
 	}
-	return mailroom.Load(c.config, c.dataDir)
 }
 
-// openStore loads the configuration and opens the store.
+// open loads the configuration and opens the store.
 func (c *configFlags) open() (*mailroom.Config, *store.Store, error) {
-	cfg, err := c.load()
+	cfg, err := c.Load()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -39,6 +43,32 @@ func (c *configFlags) open() (*mailroom.Config, *store.Store, error) {
 		return nil, nil, err
 	}
 	return cfg, st, nil
+}
+
+// openForEngine opens configuration and store for a command that runs the
+// engine, makes the logger and removes temp files an earlier run left.
+func (c *configFlags) openForEngine() (*mailroom.Config, *store.Store, *slog.Logger, error) {
+	cfg, st, err := c.open()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	log := newLogger(cfg, os.Stderr)
+	st.CleanTemp()
+	return cfg, st, log, nil
+}
+
+// subcommandStore parses `CMD [flags] SUB [flags] ARGS...` (cli.ParseSubcommand)
+// and opens the store; the caller closes it.
+func (c *configFlags) subcommandStore(fs *flag.FlagSet, args []string) (sub string, rest []string, st *store.Store, err error) {
+	sub, rest, err = cli.ParseSubcommand(fs, args)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	_, st, err = c.open()
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return sub, rest, st, nil
 }
 
 // newLogger makes the process logger: JSON when not on a terminal.

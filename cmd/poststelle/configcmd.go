@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 
@@ -16,20 +15,19 @@ func init() {
 }
 
 func runConfig(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("config", flag.ContinueOnError)
-	var cf configFlags
-	cf.add(fs)
+	fs, cf := commandFlags("config")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if cf.config == "" && cf.dataDir == "" {
+	if cf.Config == "" && cf.DataDir == "" {
 		os.Stdout.Write(mailroom.DefaultTOML())
 		return nil
 	}
-	cfg, err := cf.load()
+	cfg, err := cf.Load()
 	if err != nil {
 		return err
 	}
 	fmt.Printf("# Effective configuration (%s), defaults filled in.\n# Run 'poststelle config' without flags for the commented defaults.\n\n", orDefault(cfg.Path()))
+	maskOperatorHashes(cfg)
 	return toml.NewEncoder(os.Stdout).Encode(cfg)
 }

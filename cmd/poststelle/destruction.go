@@ -2,19 +2,17 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/go-pdf/fpdf"
-
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
 	"poststelle/mailroom/evidence"
+	"poststelle/mailroom/rendition"
+	"poststelle/mailroom/safefile"
 	"poststelle/mailroom/store"
 )
 
@@ -26,11 +24,9 @@ func runDestruction(ctx context.Context, args []string) error {
 	if len(args) == 0 || (args[0] != "list" && args[0] != "release") {
 		fmt.Fprintf(os.Stderr, "usage: poststelle destruction list [--all] [--batch ID] [--csv FILE] [--pdf FILE]\n"+
 			"       poststelle destruction release --batch ID --department D --person NAME [--note TEXT]\n")
-		return &exitError{code: 2}
+		return &cli.ExitError{Code: 2}
 	}
-	fs := flag.NewFlagSet("destruction "+args[0], flag.ContinueOnError)
-	var cf configFlags
-	cf.add(fs)
+	fs, cf := commandFlags("destruction " + args[0])
 	batch := fs.String("batch", "", "batch id")
 	csvOut := fs.String("csv", "", "write the list as CSV to FILE (- = stdout)")
 	pdfOut := fs.String("pdf", "", "write the list as PDF to FILE")
@@ -65,12 +61,15 @@ func runDestruction(ctx context.Context, args []string) error {
 		return err
 	}
 	if *csvOut != "" {
-		if err := writeOut(*csvOut, func(w io.Writer) error { return destructionCSV(w, rows) }); err != nil {
+		if err := writeOut(*csvOut, func(w io.Writer) error { return rendition.WriteDestructionCSV(w, rows) }); err != nil {
 			return err
 		}
 	}
 	if *pdfOut != "" {
-		if err := writeOut(*pdfOut, func(w io.Writer) error { return destructionPDF(w, cfg, rows, time.Now()) }); err != nil {
+		if err := writeOut(*pdfOut, func(w io.Writer) error {
+			return rendition.WriteDestructionPDF(w, rendition.DestructionList{
+				Instance: cfg.Instance, RetentionDays: cfg.Evidence.RetentionDays, Created: time.Now(), Rows: rows})
+		}); err != nil {
 			return err
 		}
 	}
@@ -128,78 +127,5 @@ func writeOut(name string, fn func(io.Writer) error) error {
 	if name == "-" {
 		return fn(os.Stdout)
 	}
-	var b strings.Builder
-	if err := fn(&b); err != nil {
-		return err
-	}
-	return mailroom.WriteFileAtomic(name, []byte(b.String()), 0o640)
-}
-
-func day(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format("2006-01-02")
-}
-
-func destructionCSV(w io.Writer, rows []evidence.DestructionRow) error {
-	c := csv.NewWriter(w)
-	c.Comma = ';' // what German spreadsheets expect
-	c.Write([]string{"Stapel", "Datei", "Quelle", "Fachbereich", "Eingang", "Dokumente", "Seiten", "Exportiert", "Vernichtung ab",
-		"Freigabe durch", "Freigabe am", "Vernichtung erlaubt", "Gründe"})
-	for _, r := range rows {
-		may := "nein"
-		if r.May {
-			may = "ja"
-		}
-		c.Write([]string{r.BatchID, r.Filename, r.Source, r.Department, day(r.ReceivedAt), strconv.Itoa(r.Documents),
-			strconv.Itoa(r.Pages), day(r.ExportedAt), day(r.DestroyFrom), r.ReleasedBy, day(r.ReleasedAt), may, strings.Join(r.Reasons, "; ")})
-	}
-	c.Flush()
-	return c.Error()
-}
-
-func destructionPDF(w io.Writer, cfg *mailroom.Config, rows []evidence.DestructionRow, now time.Time) error {
-	p := fpdf.New("L", "mm", "A4", "")
-	tr := p.UnicodeTranslatorFromDescriptor("")
-	p.SetTitle("Vernichtungsfreigabe", true)
-	p.AddPage()
-	p.SetFont("Helvetica", "B", 14)
-	p.CellFormat(0, 8, tr("Liste der zur Vernichtung freigegebenen Papieroriginale"), "", 1, "L", false, 0, "")
-	p.SetFont("Helvetica", "", 9)
-	p.CellFormat(0, 5, tr(fmt.Sprintf("%s – erstellt %s – Aufbewahrungsfrist %d Tage – BSI TR-03138", cfg.Instance,
-		now.Format("02.01.2006 15:04"), cfg.Evidence.RetentionDays)), "", 1, "L", false, 0, "")
-	p.Ln(3)
-	cols := []struct {
-		h string
-		w float64
-	}{{"Stapel", 62}, {"Datei", 55}, {"Fachbereich", 25}, {"Eingang", 20}, {"Dok.", 10}, {"Exportiert", 20}, {"Vernichtung ab", 24}, {"Freigabe", 50}, {"erlaubt", 12}}
-	p.SetFont("Helvetica", "B", 8)
-	for _, c := range cols {
-		p.CellFormat(c.w, 6, tr(c.h), "1", 0, "L", false, 0, "")
-	}
-	p.Ln(-1)
-	p.SetFont("Helvetica", "", 8)
-	for _, r := range rows {
-		may := "nein"
-		if r.May {
-			may = "ja"
-		}
-		vals := []string{r.BatchID, r.Filename, r.Department, day(r.ReceivedAt), strconv.Itoa(r.Documents), day(r.ExportedAt),
-			day(r.DestroyFrom), r.ReleasedBy, may}
-		for i, c := range cols {
-			v := vals[i]
-			for p.GetStringWidth(tr(v)) > c.w-1 && len(v) > 1 {
-				v = v[:len(v)-1]
-			}
-			p.CellFormat(c.w, 6, tr(v), "1", 0, "L", false, 0, "")
-		}
-		p.Ln(-1)
-		if !r.May && len(r.Reasons) > 0 {
-			p.CellFormat(0, 5, tr("   noch nicht: "+strings.Join(r.Reasons, "; ")), "", 1, "L", false, 0, "")
-		}
-	}
-	p.Ln(8)
-	p.CellFormat(0, 6, tr("Vernichtet am: ____________   durch: ______________________   Unterschrift: ______________________"), "", 1, "L", false, 0, "")
-	return p.Output(w)
+	return safefile.WriteFrom(name, 0o640, fn)
 }

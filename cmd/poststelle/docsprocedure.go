@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom/evidence"
 )
 
@@ -17,16 +17,14 @@ func init() {
 func runDocs(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "procedure" {
 		fmt.Fprintf(os.Stderr, "usage: poststelle docs procedure [--config F] [--out FILE]\n")
-		return &exitError{code: 2}
+		return &cli.ExitError{Code: 2}
 	}
-	fs := flag.NewFlagSet("docs procedure", flag.ContinueOnError)
-	var cf configFlags
-	cf.add(fs)
+	fs, cf := commandFlags("docs procedure")
 	out := fs.String("out", "-", "output file (Markdown); - = stdout")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	cfg, err := cf.load()
+	cfg, err := cf.Load()
 	if err != nil {
 		return err
 	}

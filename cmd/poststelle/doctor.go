@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
 	"poststelle/mailroom/store"
 )
@@ -27,16 +27,14 @@ type check struct {
 var doctorChecks = map[string]func(cfg *mailroom.Config) []check{}
 
 func runDoctor(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
-	var cf configFlags
-	cf.add(fs)
+	fs, cf := commandFlags("doctor")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := cf.load()
+	cfg, err := cf.Load()
 	if err != nil {
 		fmt.Printf("FEHLER config: %v\n", err)
-		return &exitError{code: 1, msg: "configuration invalid"}
+		return &cli.ExitError{Code: 1, Msg: "configuration invalid"}
 	}
 	checks := []check{
 		{"config", func(context.Context, *mailroom.Config) (string, error) {
@@ -84,7 +82,7 @@ func runDoctor(ctx context.Context, args []string) error {
 		fmt.Printf("ok     %-20s %s\n", c.name, res)
 	}
 	if failed > 0 {
-		return &exitError{code: 1, msg: fmt.Sprintf("%d check(s) failed", failed)}
+		return &cli.ExitError{Code: 1, Msg: fmt.Sprintf("%d check(s) failed", failed)}
 	}
 	return nil
 }

@@ -3,11 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
+	"poststelle/mailroom/store"
 )
 
 func init() {
@@ -15,81 +16,78 @@ func init() {
 }
 
 func runOutbox(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("outbox", flag.ContinueOnError)
-	var cf configFlags
-	cf.add(fs)
+	fs, cf := commandFlags("outbox")
 	asJSON := fs.Bool("json", false, "list as JSON lines")
 	all := fs.Bool("all", false, "list delivered entries too")
 	as := fs.String("as", operatorName(), "operator name for the journal")
-	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: poststelle outbox [flags] list | retry ID...\n  ID: an outbox entry or a document (all its undelivered entries)\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() < 1 {
-		fs.Usage()
-		return &exitError{code: 2}
-	}
-	sub, rest := fs.Arg(0), fs.Args()[1:]
-	if err := fs.Parse(rest); err != nil {
-		return err
-	}
-	ids := fs.Args()
-	_, st, err := cf.open()
+	setUsage(fs, "usage: poststelle outbox [flags] list | retry ID...\n  ID: an outbox entry or a document (all its undelivered entries)\n")
+	sub, ids, st, err := cf.subcommandStore(fs, args)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	switch sub {
 	case "list":
-		f := mailroom.OutboxFilter{Statuses: []mailroom.OutboxStatus{mailroom.OutboxHeld, mailroom.OutboxPending}}
-		if *all {
-			f.Statuses = nil
+		return outboxList(ctx, st, *all, *asJSON)
+	case "retry":
+		if len(ids) == 0 {
+			return &cli.ExitError{Code: 2, Msg: "outbox retry: give at least one entry or document ID"}
 		}
-		es, err := st.OutboxEntries(ctx, f)
+		return outboxRetry(ctx, st, ids, *as)
+	}
+	fs.Usage()
+	return &cli.ExitError{Code: 2}
+}
+
+// outboxStatus names an outbox status for the operator.
+var outboxStatus = map[mailroom.OutboxStatus]string{mailroom.OutboxPending: "wartet/pending", mailroom.OutboxHeld: "ANGEHALTEN/held",
+	mailroom.OutboxDone: "zugestellt/done"}
+
+// outboxList prints the held and pending deliveries (all: the delivered
+// ones too), as text or JSON lines.
+func outboxList(ctx context.Context, st *store.Store, all, asJSON bool) error {
+	f := mailroom.OutboxFilter{Statuses: []mailroom.OutboxStatus{mailroom.OutboxHeld, mailroom.OutboxPending}}
+	if all {
+		f.Statuses = nil
+	}
+	es, err := st.OutboxEntries(ctx, f)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetEscapeHTML(false)
+	for _, e := range es {
+		if asJSON {
+			enc.Encode(e)
+			continue
+		}
+		fmt.Printf("%s  %-16s  %-12s  Dokument %s  seit %s  Versuche %d\n", e.ID, outboxStatus[e.Status], e.Target, e.DocumentID,
+			e.CreatedAt.Local().Format("2006-01-02 15:04"), e.Attempts)
+		if e.LastError != "" {
+			fmt.Printf("    %s\n", e.LastError)
+		}
+		if e.Receipt != nil {
+			fmt.Printf("    %s %s %s\n", e.Receipt.ObjectID, e.Receipt.URL, e.Receipt.Time.Local().Format("2006-01-02 15:04:05"))
+		}
+	}
+	if len(es) == 0 && !asJSON {
+		fmt.Println("Postausgang ist leer / outbox is empty")
+	}
+	return nil
+}
+
+// outboxRetry schedules the undelivered entries of each id (an entry or a
+// document) again; an id without one is an error (exit 1).
+func outboxRetry(ctx context.Context, st *store.Store, ids []string, as string) error {
+	for _, id := range ids {
+		n, err := st.OutboxRetry(ctx, id, as)
 		if err != nil {
 			return err
 		}
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetEscapeHTML(false)
-		for _, e := range es {
-			if *asJSON {
-				enc.Encode(e)
-				continue
-			}
-			status := map[mailroom.OutboxStatus]string{mailroom.OutboxPending: "wartet/pending", mailroom.OutboxHeld: "ANGEHALTEN/held",
-				mailroom.OutboxDone: "zugestellt/done"}[e.Status]
-			fmt.Printf("%s  %-16s  %-12s  Dokument %s  seit %s  Versuche %d\n", e.ID, status, e.Target, e.DocumentID,
-				e.CreatedAt.Local().Format("2006-01-02 15:04"), e.Attempts)
-			if e.LastError != "" {
-				fmt.Printf("    %s\n", e.LastError)
-			}
-			if e.Receipt != nil {
-				fmt.Printf("    %s %s %s\n", e.Receipt.ObjectID, e.Receipt.URL, e.Receipt.Time.Local().Format("2006-01-02 15:04:05"))
-			}
+		if n == 0 {
+			return &cli.ExitError{Code: 1, Msg: fmt.Sprintf("outbox retry: %s: no undelivered entry", id)}
 		}
-		if len(es) == 0 && !*asJSON {
-			fmt.Println("Postausgang ist leer / outbox is empty")
-		}
-		return nil
-	case "retry":
-		if len(ids) == 0 {
-			return &exitError{code: 2, msg: "outbox retry: give at least one entry or document ID"}
-		}
-		for _, id := range ids {
-			n, err := st.OutboxRetry(ctx, id, *as)
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				return &exitError{code: 1, msg: fmt.Sprintf("outbox retry: %s: no undelivered entry", id)}
-			}
-			fmt.Printf("%s: %d Zustellung(en) erneut eingeplant / delivery retried\n", id, n)
-		}
-		return nil
+		fmt.Printf("%s: %d Zustellung(en) erneut eingeplant / delivery retried\n", id, n)
 	}
-	fs.Usage()
-	return &exitError{code: 2}
+	return nil
 }

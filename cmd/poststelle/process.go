@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
 	"poststelle/mailroom/engine"
 )
@@ -52,31 +52,24 @@ type documentLine struct {
 var approveAndDeliver func(ctx context.Context, w *wiring, e *engine.Engine, docID, person string) (any, error)
 
 func runProcess(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("process", flag.ContinueOnError)
-	var cf configFlags
-	cf.add(fs)
+	fs, cf := commandFlags("process")
 	approveAs := fs.String("approve-as", "", "approve every resulting document on behalf of NAME and deliver it")
-	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: poststelle process [--config F] [--data-dir D] [--approve-as NAME] FILE...\n")
-		fs.PrintDefaults()
-	}
+	setUsage(fs, "usage: poststelle process [--config F] [--data-dir D] [--approve-as NAME] FILE...\n")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
-		return &exitError{code: 2}
+		return &cli.ExitError{Code: 2}
 	}
 	if *approveAs != "" && approveAndDeliver == nil {
 		return fmt.Errorf("--approve-as: delivery is not available in this build")
 	}
-	cfg, st, err := cf.open()
+	cfg, st, log, err := cf.openForEngine()
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	log := newLogger(cfg, os.Stderr)
-	st.CleanTemp()
 	w := &wiring{Cfg: cfg, Store: st, Log: log}
 	e, err := buildEngine(w)
 	if err != nil {
@@ -93,7 +86,7 @@ func runProcess(ctx context.Context, args []string) error {
 		}
 	}
 	if failed > 0 {
-		return &exitError{code: 1}
+		return &cli.ExitError{Code: 1}
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -15,19 +14,15 @@ func init() {
 }
 
 func runServe(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	var cf configFlags
-	cf.add(fs)
+	fs, cf := commandFlags("serve")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, st, err := cf.open()
+	cfg, st, log, err := cf.openForEngine()
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	log := newLogger(cfg, os.Stderr)
-	st.CleanTemp()
 	if n, err := st.Recover(ctx, "engine"); err != nil {
 		return fmt.Errorf("recovery: %w", err)
 	} else if n > 0 {

@@ -15,42 +15,18 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"poststelle/cmd/internal/clitest"
 	"poststelle/mailroom"
 	"poststelle/mailroom/store"
 	"poststelle/mailroom/testcorpus"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
 // binary builds cmd/poststelle once per test run.
-func binary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "poststelle-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "poststelle")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
+func binary(t *testing.T) string { return clitest.Binary(t, ".", "poststelle") }
 
 // testConfig writes a config for a serve test: one hot folder, short delays.
 func testConfig(t *testing.T, data string, extra string) string {

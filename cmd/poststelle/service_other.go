@@ -5,6 +5,8 @@ package main
 import (
 	"context"
 	"fmt"
+
+	"poststelle/cmd/internal/cli"
 )
 
 // On Linux the engine runs as the systemd unit poststelle.service that the
@@ -12,7 +14,7 @@ import (
 // The Windows counterpart is service_windows.go.
 func init() {
 	register("service", "Windows service management (on Linux: systemctl … poststelle)", func(ctx context.Context, args []string) error {
-		return &exitError{code: 2, msg: fmt.Sprint("'poststelle service' manages the Windows service. Unter Linux läuft der Dienst unter systemd / on Linux use systemd:\n",
+		return &cli.ExitError{Code: 2, Msg: fmt.Sprint("'poststelle service' manages the Windows service. Unter Linux läuft der Dienst unter systemd / on Linux use systemd:\n",
 			"  systemctl status poststelle    journalctl -u poststelle    systemctl restart poststelle")}
 	})
 }

@@ -18,7 +18,9 @@ import (
 	"golang.org/x/sys/windows/svc"
 	"golang.org/x/sys/windows/svc/mgr"
 
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
+	"poststelle/mailroom/safefile"
 	_ "poststelle/packaging/winlink" // go-fitz's Windows MuPDF with Debian's mingw-w64
 )
 
@@ -33,12 +35,12 @@ const serviceName = "Poststelle"
 // order, and "serve.go" < "service_windows.go").
 func init() {
 	register("service", "Windows service: install, remove, start, stop, status, recovery", runServiceCmd)
-	c, ok := commands["serve"]
+	c, ok := program.Commands["serve"]
 	if !ok {
 		return
 	}
-	inner := c.run
-	commands["serve"] = command{summary: c.summary, run: func(ctx context.Context, args []string) error {
+	inner := c.Run
+	program.Commands["serve"] = cli.Command{Summary: c.Summary, Run: func(ctx context.Context, args []string) error {
 		isService, err := svc.IsWindowsService()
 		if err != nil || !isService {
 			return inner(ctx, args)
@@ -99,7 +101,7 @@ func ensureConfig(path string) error {
 	hdr := "# Poststelle configuration, written by the Windows service on its first start.\r\n" +
 		"# Your changes are kept on upgrades. After a change: Restart-Service Poststelle\r\n\r\n"
 	body = bytes.ReplaceAll(body, []byte("\n"), []byte("\r\n"))
-	return mailroom.WriteFileAtomic(path, append([]byte(hdr), body...), 0o640)
+	return safefile.Write(path, append([]byte(hdr), body...), 0o640)
 }
 
 // openServiceLog opens the service log for appending; a log larger than
@@ -167,13 +169,10 @@ func (h *serviceHandler) finish(err error, st chan<- svc.Status) (bool, uint32) 
 func runServiceCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("service", flag.ContinueOnError)
 	config := fs.String("config", defaultWindowsConfig(), "configuration file the service uses (install)")
-	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: poststelle service install|remove|start|stop|status|recovery [--config FILE]\n")
-		fs.PrintDefaults()
-	}
+	setUsage(fs, "usage: poststelle service install|remove|start|stop|status|recovery [--config FILE]\n")
 	if len(args) == 0 {
 		fs.Usage()
-		return &exitError{code: 2}
+		return &cli.ExitError{Code: 2}
 	}
 	action := args[0]
 	if err := fs.Parse(args[1:]); err != nil {
@@ -184,75 +183,72 @@ func runServiceCmd(ctx context.Context, args []string) error {
 		return fmt.Errorf("service manager (Administratorrechte nötig / administrator rights needed): %w", err)
 	}
 	defer m.Disconnect()
-	switch action {
-	case "install":
-		exe, err := os.Executable()
-		if err != nil {
-			return err
-		}
-		if err := ensureConfig(*config); err != nil {
-			return err
-		}
-		s, err := m.CreateService(serviceName, exe, mgr.Config{
-			DisplayName:      "Poststelle",
-			Description:      "Poststelle – zentrale Posteingangsstelle: Eingangsordner, Postfächer, Verarbeitung, Übergabe an das DMS",
-			StartType:        mgr.StartAutomatic,
-			DelayedAutoStart: true,
-		}, "serve", "--config", *config)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		return setRecovery(s)
-	case "recovery":
-		// Run by the MSI after it registered the service.
-		s, err := m.OpenService(serviceName)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		return setRecovery(s)
-	case "remove":
-		s, err := m.OpenService(serviceName)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		return s.Delete()
-	case "start":
-		s, err := m.OpenService(serviceName)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		return s.Start()
-	case "stop":
-		s, err := m.OpenService(serviceName)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		status, err := s.Control(svc.Stop)
-		for err == nil && status.State != svc.Stopped && ctx.Err() == nil {
-			time.Sleep(500 * time.Millisecond)
-			status, err = s.Query()
-		}
-		return err
-	case "status":
-		s, err := m.OpenService(serviceName)
-		if err != nil {
-			return err
-		}
-		defer s.Close()
-		status, err := s.Query()
-		if err != nil {
-			return err
-		}
-		fmt.Println(serviceStateName(status.State))
-		return nil
+	if action == "install" {
+		return installService(m, *config)
 	}
-	fs.Usage()
-	return &exitError{code: 2}
+	act, ok := serviceActions[action]
+	if !ok {
+		fs.Usage()
+		return &cli.ExitError{Code: 2}
+	}
+	s, err := m.OpenService(serviceName)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return act(ctx, s)
+}
+
+// serviceActions are the actions on the registered service.
+var serviceActions = map[string]func(ctx context.Context, s *mgr.Service) error{
+	"recovery": func(_ context.Context, s *mgr.Service) error { return setRecovery(s) }, // run by the MSI after it registered the service
+	"remove":   func(_ context.Context, s *mgr.Service) error { return s.Delete() },
+	"start":    func(_ context.Context, s *mgr.Service) error { return s.Start() },
+	"stop":     stopService,
+	"status":   printServiceStatus,
+}
+
+// installService registers this executable as the service running
+// `serve --config config`, writing the default configuration first when
+// there is none, and sets the recovery actions.
+func installService(m *mgr.Mgr, config string) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	if err := ensureConfig(config); err != nil {
+		return err
+	}
+	s, err := m.CreateService(serviceName, exe, mgr.Config{
+		DisplayName:      "Poststelle",
+		Description:      "Poststelle – zentrale Posteingangsstelle: Eingangsordner, Postfächer, Verarbeitung, Übergabe an das DMS",
+		StartType:        mgr.StartAutomatic,
+		DelayedAutoStart: true,
+	}, "serve", "--config", config)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return setRecovery(s)
+}
+
+// stopService asks the service to stop and waits until it has stopped.
+func stopService(ctx context.Context, s *mgr.Service) error {
+	status, err := s.Control(svc.Stop)
+	for err == nil && status.State != svc.Stopped && ctx.Err() == nil {
+		time.Sleep(500 * time.Millisecond)
+		status, err = s.Query()
+	}
+	return err
+}
+
+func printServiceStatus(_ context.Context, s *mgr.Service) error {
+	status, err := s.Query()
+	if err != nil {
+		return err
+	}
+	fmt.Println(serviceStateName(status.State))
+	return nil
 }
 
 // setRecovery restarts the service 5 s, 30 s and 2 min after a failure.

@@ -5,11 +5,11 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
 	"poststelle/mailroom/evidence"
 	"poststelle/mailroom/store"
@@ -20,129 +20,163 @@ func init() {
 }
 
 func runVerify(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	var cf configFlags
-	cf.add(fs)
+	fs, cf := commandFlags("verify")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	trust := fs.String("trust", "", "PEM file of trusted CA certificates (default: evidence.trust_ca)")
 	noStore := fs.Bool("no-journal", false, "do not look for the data directory's journal")
-	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: poststelle verify [--json] [--trust CA.pem] [--data-dir D] FILE|DIR...\n"+
-			"       poststelle verify [--json] [--trust CA.pem] --data-dir D   (journal and its timestamps only)\n")
-		fs.PrintDefaults()
-	}
+	setUsage(fs, "usage: poststelle verify [--json] [--trust CA.pem] [--data-dir D] FILE|DIR...\n"+
+		"       poststelle verify [--json] [--trust CA.pem] --data-dir D   (journal and its timestamps only)\n")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 && (cf.dataDir == "" && cf.config == "" || *noStore) {
+	if fs.NArg() == 0 && (cf.DataDir == "" && cf.Config == "" || *noStore) {
 		fs.Usage()
-		return &exitError{code: 2}
+		return &cli.ExitError{Code: 2}
 	}
-	var cfg *mailroom.Config
-	if cf.config != "" || cf.dataDir != "" {
-		c, err := cf.load()
+	v, err := newVerifier(cf, *trust, !*noStore)
+	if err != nil {
+		return err
+	}
+	defer v.close()
+	reports, err := v.verifyAll(ctx, fs.Args())
+	if err != nil {
+		return err
+	}
+	printReports(reports, *asJSON)
+	for _, r := range reports {
+		if !r.OK() {
+			return &cli.ExitError{Code: 1, Msg: "Prüfung fehlgeschlagen / verification failed"}
+		}
+	}
+	return nil
+}
+
+// verifier checks delivered material and journals; it opens the store of
+// each data directory it meets once.
+type verifier struct {
+	cfg      *mailroom.Config // nil without --config and --data-dir
+	opts     evidence.VerifyOptions
+	useStore bool // false: --no-journal
+	stores   map[string]*store.Store
+}
+
+// newVerifier loads the configuration when one is given and the trusted
+// CA certificates (--trust, else evidence.trust_ca).
+func newVerifier(cf *configFlags, trust string, useStore bool) (*verifier, error) {
+	v := &verifier{useStore: useStore, stores: map[string]*store.Store{}}
+	if cf.Config != "" || cf.DataDir != "" {
+		c, err := cf.Load()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		cfg = c
+		v.cfg = c
 	}
-	o := evidence.VerifyOptions{}
-	tf := *trust
-	if tf == "" && cfg != nil {
-		tf = cfg.Resolve(cfg.Evidence.TrustCA)
+	if trust == "" && v.cfg != nil {
+		trust = v.cfg.Resolve(v.cfg.Evidence.TrustCA)
 	}
-	if tf != "" {
-		pem, err := os.ReadFile(tf)
+	if trust != "" {
+		pem, err := os.ReadFile(trust)
 		if err != nil {
-			return fmt.Errorf("--trust: %w", err)
+			return nil, fmt.Errorf("--trust: %w", err)
 		}
-		o.Trust = x509.NewCertPool()
-		if !o.Trust.AppendCertsFromPEM(pem) {
-			return fmt.Errorf("--trust %s: no certificate", tf)
+		v.opts.Trust = x509.NewCertPool()
+		if !v.opts.Trust.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--trust %s: no certificate", trust)
 		}
 	}
+	return v, nil
+}
+
+func (v *verifier) close() {
+	for _, st := range v.stores {
+		st.Close()
+	}
+}
+
+// verifyAll checks the journal of the data directory when no path is
+// given, else every path (a folder of document folders stands for them).
+func (v *verifier) verifyAll(ctx context.Context, paths []string) ([]*evidence.Report, error) {
 	var reports []*evidence.Report
-	broken := false
-	stores := map[string]*store.Store{}
-	defer func() {
-		for _, st := range stores {
-			st.Close()
-		}
-	}()
-	// withStore adds the journal, its timestamps and the evidence records of
-	// the data directory holding p (or the configured one).
-	withStore := func(oo *evidence.VerifyOptions, p string) (bool, error) {
-		dataDir := ""
-		if cfg != nil {
-			dataDir = cfg.DataDir
-		} else {
-			dataDir = findDataDir(p)
-		}
-		if dataDir == "" {
-			return false, nil
-		}
-		if _, err := os.Stat(filepath.Join(dataDir, "poststelle.db")); err != nil {
-			return false, nil
-		}
-		st := stores[dataDir]
-		if st == nil {
-			var err error
-			if st, err = store.Open(dataDir); err != nil {
-				return false, err
-			}
-			stores[dataDir] = st
-		}
-		oo.Records = st
-		oo.Journal = func(ctx context.Context) ([]mailroom.JournalEntry, error) {
-			return st.Journal(ctx, mailroom.JournalFilter{})
-		}
-		oo.ChainCheck = store.VerifyEntries
-		return true, nil
-	}
-	if fs.NArg() == 0 {
-		oo := o
-		found, err := withStore(&oo, "")
+	if len(paths) == 0 {
+		rep, err := v.verifyJournal(ctx)
 		if err != nil {
-			return err
-		}
-		if !found {
-			return fmt.Errorf("%s: keine Datenbank poststelle.db / no database poststelle.db", cfg.DataDir)
-		}
-		rep, err := evidence.VerifyJournal(ctx, filepath.Join(cfg.DataDir, "poststelle.db"), oo)
-		if err != nil {
-			return err
+			return nil, err
 		}
 		reports = append(reports, rep)
-		broken = !rep.OK()
 	}
-	for _, p := range expandDocumentDirs(fs.Args()) {
-		oo := o
-		if !*noStore {
-			if _, err := withStore(&oo, p); err != nil {
-				return err
+	for _, p := range expandDocumentDirs(paths) {
+		o := v.opts
+		if v.useStore {
+			if _, err := v.withStore(&o, p); err != nil {
+				return nil, err
 			}
 		}
-		rep, err := evidence.Verify(ctx, p, oo)
+		rep, err := evidence.Verify(ctx, p, o)
 		if err != nil {
-			return fmt.Errorf("%s: %w", p, err)
+			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 		reports = append(reports, rep)
-		broken = broken || !rep.OK()
 	}
-	if *asJSON {
+	return reports, nil
+}
+
+// verifyJournal checks the configured data directory's journal and its timestamps.
+func (v *verifier) verifyJournal(ctx context.Context) (*evidence.Report, error) {
+	o := v.opts
+	found, err := v.withStore(&o, "")
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, fmt.Errorf("%s: keine Datenbank poststelle.db / no database poststelle.db", v.cfg.DataDir)
+	}
+	return evidence.VerifyJournal(ctx, mailroom.Layout{Root: v.cfg.DataDir}.DB(), o)
+}
+
+// withStore adds the journal, its timestamps and the evidence records of
+// the data directory holding p (or the configured one) to o. It reports
+// false when there is no store.
+func (v *verifier) withStore(o *evidence.VerifyOptions, p string) (bool, error) {
+	dataDir := ""
+	if v.cfg != nil {
+		dataDir = v.cfg.DataDir
+	} else {
+		dataDir = findDataDir(p)
+	}
+	if dataDir == "" {
+		return false, nil
+	}
+	if _, err := os.Stat(mailroom.Layout{Root: dataDir}.DB()); err != nil {
+		return false, nil
+	}
+	st := v.stores[dataDir]
+	if st == nil {
+		var err error
+		if st, err = store.Open(dataDir); err != nil {
+			return false, err
+		}
+		v.stores[dataDir] = st
+	}
+	o.Records = st
+	o.Journal = func(ctx context.Context) ([]mailroom.JournalEntry, error) {
+		return st.Journal(ctx, mailroom.JournalFilter{})
+	}
+	o.ChainCheck = store.VerifyEntries
+	return true, nil
+}
+
+// printReports prints the reports as indented JSON or as text.
+func printReports(reports []*evidence.Report, asJSON bool) {
+	if asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		enc.Encode(reports)
-	} else {
-		for _, r := range reports {
-			printReport(r)
-		}
+		return
 	}
-	if broken {
-		return &exitError{code: 1, msg: "Prüfung fehlgeschlagen / verification failed"}
+	for _, r := range reports {
+		printReport(r)
 	}
-	return nil
 }
 
 // expandDocumentDirs replaces a folder that holds document folders (a
@@ -152,11 +186,11 @@ func expandDocumentDirs(args []string) []string {
 	var out []string
 	for _, p := range args {
 		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			if _, err := os.Stat(filepath.Join(p, evidence.FileName)); errors.Is(err, os.ErrNotExist) {
+			if _, err := os.Stat(filepath.Join(p, mailroom.FileTransfervermerk)); errors.Is(err, os.ErrNotExist) {
 				var subs []string
 				ents, _ := os.ReadDir(p)
 				for _, e := range ents {
-					if _, err := os.Stat(filepath.Join(p, e.Name(), evidence.FileName)); e.IsDir() && err == nil {
+					if _, err := os.Stat(filepath.Join(p, e.Name(), mailroom.FileTransfervermerk)); e.IsDir() && err == nil {
 						subs = append(subs, filepath.Join(p, e.Name()))
 					}
 				}
@@ -203,7 +237,7 @@ func findDataDir(p string) string {
 		return ""
 	}
 	for d := abs; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "poststelle.db")); err == nil {
+		if _, err := os.Stat(mailroom.Layout{Root: d}.DB()); err == nil {
 			return d
 		}
 		if filepath.Dir(d) == d {

@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"poststelle/cmd/internal/cli"
 	"poststelle/cmd/internal/wire"
-
 	"poststelle/mailroom"
 	"poststelle/mailroom/engine"
 	"poststelle/mailroom/evidence"
@@ -75,8 +75,8 @@ func TestVerifyCommandExitCodes(t *testing.T) {
 	sealed, _ := os.ReadFile(pdf)
 	sealed[len(sealed)/2] ^= 1
 	os.WriteFile(pdf, sealed, 0o640)
-	var ee *exitError
-	if err := runVerify(ctx, []string{"--json", pdf}); !errors.As(err, &ee) || ee.code != 1 {
+	var ee *cli.ExitError
+	if err := runVerify(ctx, []string{"--json", pdf}); !errors.As(err, &ee) || ee.Code != 1 {
 		t.Fatalf("tampered: want exit 1, got %v", err)
 	}
 }

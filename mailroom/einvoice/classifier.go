@@ -9,14 +9,21 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	"poststelle/mailroom"
 	"poststelle/mailroom/rendition"
 )
 
 // RenditionName is the file name of the readable PDF written for XML invoices.
-const RenditionName = "rechnung.pdf"
+const RenditionName = mailroom.FileInvoiceRendition
+
+// ReportName is the file name of the validation report (Prüfbericht)
+// written beside every e-invoice and delivered with it to the DMS.
+const ReportName = mailroom.FileInvoiceReport
+
+// FlagInvalid marks an e-invoice that fails a fatal rule (the desk shows
+// "E-Rechnung ungültig" with the rules of einvoice_rules_failed).
+const FlagInvalid = "einvoice-invalid"
 
 // MaxPDFScan bounds how much of a PDF is read to look for an embedded invoice.
 const MaxPDFScan = 128 << 20
@@ -25,7 +32,8 @@ const MaxPDFScan = 128 << 20
 // Prefix to a department / document class.
 type Route = mailroom.LeitwegRoute
 
-// Classifier recognises e-invoices among XML and PDF documents.
+// Classifier recognises e-invoices among XML and PDF documents, validates
+// them (EN 16931, XRechnung) and writes the Prüfbericht.
 type Classifier struct {
 	Routes []Route
 }
@@ -33,7 +41,10 @@ type Classifier struct {
 var _ mailroom.Classifier = (*Classifier)(nil)
 
 // Classify implements mailroom.Classifier. Documents that are no e-invoice
-// get a zero Classification; malformed XML is bad input (quarantine).
+// get a zero Classification; XML that is malformed before an e-invoice root
+// is bad input (quarantine). An e-invoice that cannot be read after its
+// root, or a PDF with more than one embedded invoice, is an invalid
+// e-invoice and is taken in.
 func (c *Classifier) Classify(ctx context.Context, in mailroom.ClassifyInput) (mailroom.Classification, error) {
 	switch in.MediaType {
 	case mailroom.MediaXML:
@@ -67,23 +78,30 @@ func (c *Classifier) classifyXML(in mailroom.ClassifyInput) (mailroom.Classifica
 	if errors.Is(err, ErrNotInvoice) {
 		return mailroom.Classification{}, nil
 	}
+	var res *Result
+	switch {
+	case errors.Is(err, ErrMalformedInvoice):
+		res = unreadable(err)
+	case err != nil:
+		return mailroom.Classification{}, err
+	default:
+		res = Validate(inv)
+	}
+	out := c.classification(inv, res)
 	if err != nil {
-		return mailroom.Classification{}, mailroom.BadInput("XML-Datei ist fehlerhaft und kann nicht gelesen werden",
-			"malformed XML file", err)
+		out.Metadata["einvoice_error"] = inputReason(err)
 	}
-	meta := inv.Metadata()
-	c.route(meta)
-	out := mailroom.Classification{Metadata: meta, Flags: []string{mailroom.FlagEInvoice}, KeepOriginal: true}
-	if in.OutDir != "" {
-		if err := os.MkdirAll(in.OutDir, 0o750); err != nil {
-			return out, err
-		}
-		path := filepath.Join(in.OutDir, RenditionName)
-		if err := rendition.Write(path, renditionDoc(inv, in.Filename)); err != nil {
-			return out, err
-		}
-		out.Rendition = path
+	if in.OutDir == "" {
+		return out, nil
 	}
+	if err := c.writeFiles(in, inv, res, &out); err != nil {
+		return out, err
+	}
+	path := filepath.Join(in.OutDir, RenditionName)
+	if err := rendition.Write(path, renditionDoc(inv, res, in.Filename)); err != nil {
+		return out, err
+	}
+	out.Rendition = path
 	return out, nil
 }
 
@@ -92,20 +110,81 @@ func (c *Classifier) classifyPDF(in mailroom.ClassifyInput) (mailroom.Classifica
 	if err != nil {
 		return mailroom.Classification{}, err
 	}
-	emb, inv := FindEmbeddedInvoice(data)
-	if inv == nil {
+	found := FindEmbeddedInvoices(data)
+	if len(found) == 0 {
 		return mailroom.Classification{}, nil
 	}
-	meta := inv.Metadata()
+	emb, inv := found[0], found[0].Invoice
+	for _, e := range found {
+		if e.Invoice != nil {
+			emb, inv = e, e.Invoice
+			break
+		}
+	}
+	var res *Result
+	if inv != nil {
+		res = Validate(inv)
+	} else {
+		res = unreadable(emb.Err)
+		inv = &Invoice{Syntax: SyntaxFacturX}
+	}
+	if len(found) > 1 {
+		res.addPDFDuplicate(found)
+	}
+	out := c.classification(inv, res)
 	if inv.Syntax != SyntaxZUGFeRD1 {
-		meta["einvoice_syntax"] = SyntaxFacturX
+		out.Metadata["einvoice_syntax"] = SyntaxFacturX
 	}
 	if emb.Name != "" {
-		meta["einvoice_attachment"] = emb.Name
+		out.Metadata["einvoice_attachment"] = emb.Name
 	}
-	c.route(meta)
+	if emb.Err != nil {
+		out.Metadata["einvoice_error"] = inputReason(emb.Err)
+	}
+	if in.OutDir != "" {
+		if err := c.writeFiles(in, inv, res, &out); err != nil {
+			return out, err
+		}
+	}
 	// The PDF is the invoice of record: recognition must not rewrite it.
-	return mailroom.Classification{Metadata: meta, Flags: []string{mailroom.FlagEInvoice}, KeepOriginal: true}, nil
+	return out, nil
+}
+
+// classification builds the metadata and flags of a validated e-invoice.
+func (c *Classifier) classification(inv *Invoice, res *Result) mailroom.Classification {
+	meta := inv.Metadata()
+	c.route(meta)
+	meta["einvoice_validation"] = "valid"
+	flags := []string{mailroom.FlagEInvoice}
+	if !res.Valid() {
+		meta["einvoice_validation"] = "invalid"
+		flags = append(flags, FlagInvalid)
+	}
+	meta["einvoice_rules_failed"] = joinIDs(res.FailedIDs())
+	meta["einvoice_rules_warned"] = joinIDs(res.WarnedIDs())
+	if res.ProfileName != "" {
+		meta["einvoice_profile_name"] = res.ProfileName
+	}
+	return mailroom.Classification{Metadata: meta, Flags: flags, KeepOriginal: true}
+}
+
+// writeFiles writes the Prüfbericht into the document's output folder.
+func (c *Classifier) writeFiles(in mailroom.ClassifyInput, inv *Invoice, res *Result, out *mailroom.Classification) error {
+	if err := os.MkdirAll(in.OutDir, 0o750); err != nil {
+		return err
+	}
+	if err := rendition.WriteReport(filepath.Join(in.OutDir, ReportName), reportDoc(inv, res, in.Filename)); err != nil {
+		return err
+	}
+	out.Metadata["einvoice_report"] = ReportName
+	return nil
+}
+
+func inputReason(err error) string {
+	if ie, ok := mailroom.AsInputError(err); ok {
+		return ie.DE + " / " + ie.EN
+	}
+	return err.Error()
 }
 
 // route applies the longest matching Leitweg-ID prefix.
@@ -129,62 +208,4 @@ func (c *Classifier) route(meta map[string]string) {
 			return
 		}
 	}
-}
-
-var syntaxNames = map[string]string{
-	SyntaxUBL: "XRechnung (UBL)", SyntaxCII: "XRechnung / EN 16931 (UN/CEFACT CII)",
-	SyntaxZUGFeRD1: "ZUGFeRD 1.0", SyntaxFacturX: "ZUGFeRD 2 / Factur-X",
-}
-
-func renditionDoc(inv *Invoice, filename string) rendition.Doc {
-	amount := func(v string) string {
-		if v == "" {
-			return ""
-		}
-		return v + " " + inv.Currency
-	}
-	d := rendition.Doc{
-		Title: fmt.Sprintf("E-Rechnung %s", inv.Number),
-		Fields: []rendition.Field{
-			{Label: "Format", Value: syntaxNames[inv.Syntax]},
-			{Label: "Rechnungsnummer", Value: inv.Number},
-			{Label: "Rechnungsdatum", Value: inv.Date},
-			{Label: "Rechnungsart", Value: inv.TypeCode},
-			{Label: "Verkäufer", Value: inv.Seller},
-			{Label: "Käufer", Value: inv.Buyer},
-			{Label: "Leitweg-ID", Value: inv.BuyerReference},
-			{Label: "Netto", Value: amount(inv.TaxBasisTotal)},
-			{Label: "Steuer", Value: amount(inv.TaxTotal)},
-			{Label: "Brutto", Value: amount(inv.GrandTotal)},
-			{Label: "Zahlbetrag", Value: amount(inv.DuePayable)},
-			{Label: "Fällig am", Value: inv.DueDate},
-			{Label: "IBAN", Value: inv.IBAN},
-			{Label: "Datei", Value: filename},
-		},
-		Footer: "Lesefassung, von Poststelle aus der XML-Datei erzeugt. Rechtlich maßgeblich ist die unveränderte " +
-			"XML-Datei (Original). / Readable rendition made by Poststelle; the unchanged XML file is the invoice of record.",
-		Created: time.Now(),
-	}
-	var b strings.Builder
-	if len(inv.Lines) > 0 {
-		b.WriteString("Positionen:\n")
-		for i, l := range inv.Lines {
-			fmt.Fprintf(&b, "%d. %s", i+1, l.Name)
-			if l.Quantity != "" {
-				fmt.Fprintf(&b, " — Menge %s", l.Quantity)
-			}
-			if l.Amount != "" {
-				fmt.Fprintf(&b, " — %s", amount(l.Amount))
-			}
-			b.WriteString("\n")
-		}
-	}
-	if len(inv.Notes) > 0 {
-		b.WriteString("\nBemerkungen:\n")
-		for _, n := range inv.Notes {
-			b.WriteString(n + "\n")
-		}
-	}
-	d.Body = b.String()
-	return d
 }

@@ -138,15 +138,6 @@ func TestNotInvoice(t *testing.T) {
 	}
 }
 
-func FuzzParse(f *testing.F) {
-	f.Add([]byte(`<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><ID>1</ID></Invoice>`))
-	f.Add([]byte(`<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"/>`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		Parse(b)
-		FindEmbeddedInvoice(b)
-	})
-}
-
 func copyExp(m map[string]*string) map[string]*string {
 	c := map[string]*string{}
 	for k, v := range m {

@@ -3,6 +3,7 @@ package einvoice
 import (
 	"bytes"
 	"compress/zlib"
+	"errors"
 	"io"
 	"regexp"
 	"strings"
@@ -23,20 +24,34 @@ var (
 
 // Embedded is an invoice XML found inside a PDF.
 type Embedded struct {
-	Name string // file name as written in the PDF's file specification, if found
-	XML  []byte
+	Name    string // file name as written in the PDF's file specification, if found
+	XML     []byte
+	Invoice *Invoice // the parsed invoice; nil when Err is set
+	Err     error    // the XML has an e-invoice root but could not be read (wraps ErrMalformedInvoice)
 }
 
-// FindEmbeddedInvoice looks for an embedded e-invoice XML in a PDF. It is a
-// small scanner, not a full PDF parser: it reads every stream object whose
-// dictionary says /Type /EmbeddedFile (Flate-compressed or plain) and keeps the
-// first that parses as an e-invoice. Embedded file streams are never inside
-// object streams, so this works for PDF 1.4 and 1.5+ files alike; an
-// encrypted PDF yields nothing.
+// FindEmbeddedInvoice returns the first embedded e-invoice of a PDF that
+// parses (see FindEmbeddedInvoices).
 func FindEmbeddedInvoice(pdf []byte) (*Embedded, *Invoice) {
-	if !bytes.Contains(pdf, []byte("EmbeddedFile")) || bytes.Contains(pdf, []byte("/Encrypt")) {
-		return nil, nil
+	for _, e := range FindEmbeddedInvoices(pdf) {
+		if e.Invoice != nil {
+			return e, e.Invoice
+		}
 	}
+	return nil, nil
+}
+
+// FindEmbeddedInvoices looks for embedded e-invoice XMLs in a PDF. It is a
+// small scanner, not a full PDF parser: it reads every stream object whose
+// dictionary says /Type /EmbeddedFile (Flate-compressed or plain) and keeps
+// each whose XML has an e-invoice root, parsed or with the parse error.
+// Embedded file streams are never inside object streams, so this works for
+// PDF 1.4 and 1.5+ files alike; an encrypted PDF yields nothing.
+func FindEmbeddedInvoices(pdf []byte) []*Embedded {
+	if !bytes.Contains(pdf, []byte("EmbeddedFile")) || bytes.Contains(pdf, []byte("/Encrypt")) {
+		return nil
+	}
+	var found []*Embedded
 	name := ""
 	for _, n := range embeddedNames {
 		if bytes.Contains(pdf, []byte("("+n+")")) || bytes.Contains(pdf, []byte("/"+n)) {
@@ -80,10 +95,13 @@ func FindEmbeddedInvoice(pdf []byte) (*Embedded, *Invoice) {
 			}
 		}
 		inv, err := Parse(data)
-		if err != nil {
+		if err != nil && !errors.Is(err, ErrMalformedInvoice) {
 			continue
 		}
-		return &Embedded{Name: name, XML: data}, inv
+		if err != nil {
+			inv = nil // only Syntax and Root are known
+		}
+		found = append(found, &Embedded{Name: name, XML: data, Invoice: inv, Err: err})
 	}
-	return nil, nil
+	return found
 }

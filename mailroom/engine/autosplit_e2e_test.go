@@ -14,7 +14,8 @@ import (
 	"poststelle/mailroom/testcorpus"
 	"poststelle/ocr"
 	"poststelle/ocr/ocrcache"
-	"poststelle/scan"
+	scanpages "poststelle/scan/pages"
+	scanrecognition "poststelle/scan/recognition"
 )
 
 func TestMain(m *testing.M) {
@@ -59,8 +60,8 @@ func TestAutoSplitAppliedOnScannedBatch(t *testing.T) {
 	defer pool.Close()
 	calls := &tesseractCalls{next: pool, seed: maphash.MakeSeed(), seen: map[uint64]int{}}
 	cache := ocrcache.New(calls, 0)
-	e.Opener = scan.NewOpener(scan.Options{DPI: rc.DPI, MaxPixels: rc.MaxPixels})
-	e.Recognition = scan.NewRecognition(scan.RecognitionOptions{Config: rc, Recognizer: cache, Orienter: pool, Workers: 2})
+	e.Opener = scanpages.NewOpener(scanpages.Options{DPI: rc.DPI, MaxPixels: rc.MaxPixels})
+	e.Recognition = scanrecognition.New(scanrecognition.Options{Config: rc, Recognizer: cache, Orienter: pool, Workers: 2})
 	b := intakeFile(t, e, src)
 	docs := batchDocs(t, e, b)
 	var got [][]int

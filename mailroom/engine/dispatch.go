@@ -11,8 +11,7 @@ import (
 // stages returns the pipeline's stages in dispatch priority: later stages
 // first, so documents are finished before new batches are started.
 func (e *Engine) stages() []mailroom.Stage {
-	st := append([]mailroom.Stage{}, e.ExtraStages...)
-	return append(st, e.recogniseStage(), e.splitStage())
+	return []mailroom.Stage{e.recogniseStage(), e.splitStage()}
 }
 
 // dispatch claims due documents stage by stage and queues them for the

@@ -3,7 +3,6 @@
 //	sources ─▶ Accept (intake) ─▶ dispatcher ─▶ workers ─▶ stages
 //	                                             split      received → splitting → recognising
 //	                                             recognise  recognising → review
-//	                                             (extra)    e.g. delivery: approved → exporting
 //	review (desk, CLI): RecordQA, Approve, Reject, UpdateMetadata, PageOps
 //
 // Each automatic stage is a type implementing mailroom.Stage, in a file of

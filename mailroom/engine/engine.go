@@ -34,9 +34,6 @@ type Engine struct {
 	// Runners are further long-running parts (outbox, HTTP, timestamping),
 	// supervised like the sources.
 	Runners []mailroom.Runner
-	// ExtraStages run before the built-in split and recognise stages
-	// (e.g. delivery: approved → exporting).
-	ExtraStages []mailroom.Stage
 	// Hooks observe the pipeline (metrics).
 	Hooks Hooks
 	// OneShot (the `process` command): a failed step quarantines the

@@ -1,17 +1,16 @@
 package evidence
 
 import (
+	"bytes"
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
 	"html"
-	"io"
 	"regexp"
 	"sort"
-	"strings"
 	"time"
 
-	"github.com/digitorus/pdf"
+	"poststelle/mailroom/pdf"
 )
 
 // AFRelationship of the embedded Transfervermerk: it supplements the scan
@@ -52,66 +51,102 @@ func summaryOf(t *Transfervermerk) Summary {
 // because PDF/A-3 is the part that allows an XML attachment). The original
 // bytes stay a prefix of the result.
 func Embed(orig, tvXML []byte, s Summary, now time.Time) ([]byte, error) {
-	u, err := newUpdate(orig)
+	u, err := pdf.NewUpdate(orig)
 	if err != nil {
 		return nil, err
 	}
-	root := u.r.Trailer().Key("Root")
-	if root.Kind() != pdf.Dict {
+	r := u.Reader()
+	root, rootRef, err := r.Catalog()
+	if err != nil {
 		return nil, fmt.Errorf("PDF: no catalog")
 	}
-	rp := root.GetPtr()
-	rootID, rootGen := rp.GetID(), rp.GetGen()
-
-	efID, fsID, xmpID := u.alloc(), u.alloc(), u.alloc()
+	efID, fsID, xmpID := u.Alloc(), u.Alloc(), u.Alloc()
 	sum := md5.Sum(tvXML)
-	u.putStream(efID, fmt.Sprintf("/Type /EmbeddedFile /Subtype /text#2Fxml /Params << /Size %d /ModDate %s /CheckSum <%s> >>",
-		len(tvXML), pdfText(pdfDate(now)), hex.EncodeToString(sum[:])), tvXML)
-	u.put(fsID, []byte(fmt.Sprintf("<< /Type /Filespec /F %s /UF %s /Desc %s /AFRelationship /%s /EF << /F %d 0 R /UF %d 0 R >> >>",
-		pdfText(FileName), pdfText(FileName), pdfText("Transfervermerk (BSI TR-03138 A.NB.4) "+s.DocumentID),
+	u.PutStream(efID, fmt.Sprintf("/Type /EmbeddedFile /Subtype /text#2Fxml /Params << /Size %d /ModDate %s /CheckSum <%s> >>",
+		len(tvXML), pdf.TextString(pdf.Date(now)), hex.EncodeToString(sum[:])), tvXML)
+	u.Put(fsID, []byte(fmt.Sprintf("<< /Type /Filespec /F %s /UF %s /Desc %s /AFRelationship /%s /EF << /F %d 0 R /UF %d 0 R >> >>",
+		pdf.TextString(FileName), pdf.TextString(FileName), pdf.TextString("Transfervermerk (BSI TR-03138 A.NB.4) "+s.DocumentID),
 		AFRelationship, efID, efID)))
-
-	var oldXMP []byte
-	if m := root.Key("Metadata"); m.Kind() == pdf.Stream {
-		rd := m.Reader()
-		oldXMP, _ = io.ReadAll(rd)
-		rd.Close()
+	u.PutStream(xmpID, "/Type /Metadata /Subtype /XML", extendXMP(oldXMP(r), s))
+	cat, err := embedCatalog(r, root, fsID, xmpID)
+	if err != nil {
+		return nil, err
 	}
-	u.putStream(xmpID, "/Type /Metadata /Subtype /XML", extendXMP(oldXMP, s))
+	if rootRef.Gen != 0 {
+		return nil, fmt.Errorf("PDF: catalog generation %d not supported", rootRef.Gen)
+	}
+	u.Put(rootRef.Num, cat)
+	return u.Finish()
+}
 
-	var cat strings.Builder
+// embedCatalog returns the new catalog: every entry kept, /AF with the
+// Transfervermerk's file specification fsID added, /Names /EmbeddedFiles
+// flattened with it added, /Metadata pointing at xmpID.
+func embedCatalog(r *pdf.Reader, root pdf.Dict, fsID, xmpID int) ([]byte, error) {
+	var cat bytes.Buffer
 	cat.WriteString("<<")
 	for _, k := range root.Keys() {
 		switch k {
 		case "AF", "Names", "Metadata":
 			continue
 		}
-		cat.WriteString(" " + pdfName(k) + " ")
-		writeValue(&cat, root.Key(k), rootID)
+		cat.WriteString(" " + pdf.NameString(string(k)) + " ")
+		if err := pdf.Write(&cat, root[k]); err != nil {
+			return nil, err
+		}
 	}
 	// /AF: existing associated files plus ours.
 	cat.WriteString(" /AF [")
-	if af := root.Key("AF"); af.Kind() == pdf.Array {
-		ap := af.GetPtr()
-		for i := 0; i < af.Len(); i++ {
-			writeValue(&cat, af.Index(i), ap.GetID())
+	af, err := r.Resolve(root["AF"])
+	if err != nil {
+		return nil, err
+	}
+	if a, ok := af.(pdf.Array); ok {
+		for _, e := range a {
+			if err := pdf.Write(&cat, e); err != nil {
+				return nil, err
+			}
 			cat.WriteByte(' ')
 		}
 	}
 	fmt.Fprintf(&cat, "%d 0 R]", fsID)
-	// /Names: other name trees kept, EmbeddedFiles flattened with ours added.
+	if err := embedNames(r, &cat, root["Names"], fsID); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(&cat, " /Metadata %d 0 R >>", xmpID)
+	return cat.Bytes(), nil
+}
+
+// embedNames writes the catalog's /Names: other name trees kept,
+// EmbeddedFiles flattened with the Transfervermerk (fsID) added.
+func embedNames(r *pdf.Reader, cat *bytes.Buffer, namesObj any, fsID int) error {
 	cat.WriteString(" /Names <<")
-	names := root.Key("Names")
-	np := names.GetPtr()
+	no, err := r.Resolve(namesObj)
+	if err != nil {
+		return err
+	}
+	names, _ := no.(pdf.Dict)
 	for _, k := range names.Keys() {
 		if k == "EmbeddedFiles" {
 			continue
 		}
-		cat.WriteString(" " + pdfName(k) + " ")
-		writeValue(&cat, names.Key(k), np.GetID())
+		cat.WriteString(" " + pdf.NameString(string(k)) + " ")
+		if err := pdf.Write(cat, names[k]); err != nil {
+			return err
+		}
+	}
+	tree, err := r.NameTree(names["EmbeddedFiles"])
+	if err != nil {
+		return err
 	}
 	leaves := map[string]string{}
-	collectNames(names.Key("EmbeddedFiles"), leaves, 0)
+	for k, v := range tree {
+		var b bytes.Buffer
+		if err := pdf.Write(&b, v); err != nil {
+			return err
+		}
+		leaves[k] = b.String()
+	}
 	leaves[FileName] = fmt.Sprintf("%d 0 R", fsID)
 	keys := make([]string, 0, len(leaves))
 	for k := range leaves {
@@ -120,44 +155,10 @@ func Embed(orig, tvXML []byte, s Summary, now time.Time) ([]byte, error) {
 	sort.Strings(keys)
 	cat.WriteString(" /EmbeddedFiles << /Names [")
 	for _, k := range keys {
-		fmt.Fprintf(&cat, " <%s> %s", hex.EncodeToString([]byte(k)), leaves[k])
+		fmt.Fprintf(cat, " <%s> %s", hex.EncodeToString([]byte(k)), leaves[k])
 	}
 	cat.WriteString(" ] >> >>")
-	fmt.Fprintf(&cat, " /Metadata %d 0 R >>", xmpID)
-	if rootGen != 0 {
-		return nil, fmt.Errorf("PDF: catalog generation %d not supported", rootGen)
-	}
-	u.put(rootID, []byte(cat.String()))
-	return u.finish()
-}
-
-// collectNames gathers the leaves of a name tree (key → serialised value).
-func collectNames(node pdf.Value, out map[string]string, depth int) {
-	if node.Kind() != pdf.Dict || depth > 32 {
-		return
-	}
-	p := node.GetPtr()
-	if arr := node.Key("Names"); arr.Kind() == pdf.Array {
-		ap := arr.GetPtr()
-		for i := 0; i+1 < arr.Len(); i += 2 {
-			var b strings.Builder
-			c := ap.GetID()
-			if c == 0 {
-				c = p.GetID()
-			}
-			writeValue(&b, arr.Index(i+1), c)
-			out[arr.Index(i).RawString()] = b.String()
-		}
-	}
-	if kids := node.Key("Kids"); kids.Kind() == pdf.Array {
-		for i := 0; i < kids.Len(); i++ {
-			collectNames(kids.Index(i), out, depth+1)
-		}
-	}
-}
-
-func pdfDate(t time.Time) string {
-	return t.UTC().Format("D:20060102150405") + "Z"
+	return nil
 }
 
 var (
@@ -220,65 +221,79 @@ func xmpDescription(s Summary) string {
 `
 }
 
+// maxEmbedded bounds the embedded Transfervermerk read from a PDF.
+const maxEmbedded = 16 << 20
+
 // Embedded returns the Transfervermerk embedded in a PDF (nil if none) and
 // whether the catalog lists it in /AF with an /AFRelationship.
 func Embedded(data []byte) (tv []byte, inAF bool, err error) {
-	r, err := pdf.NewReader(newReaderAt(data), int64(len(data)))
+	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, false, fmt.Errorf("PDF: %w", err)
 	}
-	root := r.Trailer().Key("Root")
-	af := root.Key("AF")
-	for i := 0; i < af.Len(); i++ {
-		fs := af.Index(i)
-		if fs.Key("UF").Text() == FileName || fs.Key("F").Text() == FileName {
-			inAF = fs.Key("AFRelationship").Kind() == pdf.Name
-		}
+	root, _, err := r.Catalog()
+	if err != nil {
+		return nil, false, fmt.Errorf("PDF: %w", err)
 	}
-	leaves := map[string]pdf.Value{}
-	walkNames(root.Key("Names").Key("EmbeddedFiles"), leaves, 0)
+	if inAF, err = listedInAF(r, root); err != nil {
+		return nil, false, fmt.Errorf("PDF: %w", err)
+	}
+	names, err := r.Dict(root["Names"])
+	if err != nil {
+		names = nil // no name dictionary: nothing embedded
+	}
+	leaves, err := r.NameTree(names["EmbeddedFiles"])
+	if err != nil {
+		return nil, inAF, fmt.Errorf("PDF: %w", err)
+	}
 	fs, ok := leaves[FileName]
 	if !ok {
 		return nil, inAF, nil
 	}
-	ef := fs.Key("EF").Key("F")
-	if ef.Kind() != pdf.Stream {
+	_, ef, err := r.EmbeddedFile(fs)
+	if err != nil {
 		return nil, inAF, fmt.Errorf("PDF: embedded %s has no stream", FileName)
 	}
-	rd := ef.Reader()
-	defer rd.Close()
-	tv, err = io.ReadAll(rd)
+	tv, err = r.DecodeStream(ef, maxEmbedded)
 	return tv, inAF, err
 }
 
-func walkNames(node pdf.Value, out map[string]pdf.Value, depth int) {
-	if node.Kind() != pdf.Dict || depth > 32 {
-		return
+// listedInAF reports whether the catalog's /AF lists a file specification
+// of the Transfervermerk with an /AFRelationship.
+func listedInAF(r *pdf.Reader, root pdf.Dict) (bool, error) {
+	ao, err := r.Resolve(root["AF"])
+	if err != nil {
+		return false, err
 	}
-	if arr := node.Key("Names"); arr.Kind() == pdf.Array {
-		for i := 0; i+1 < arr.Len(); i += 2 {
-			out[arr.Index(i).RawString()] = arr.Index(i + 1)
+	af, _ := ao.(pdf.Array)
+	inAF := false
+	for _, e := range af {
+		fs, err := r.Dict(e)
+		if err != nil {
+			continue
+		}
+		if r.TextOf(fs["UF"]) == FileName || r.TextOf(fs["F"]) == FileName {
+			_, inAF = fs["AFRelationship"].(pdf.Name)
 		}
 	}
-	if kids := node.Key("Kids"); kids.Kind() == pdf.Array {
-		for i := 0; i < kids.Len(); i++ {
-			walkNames(kids.Index(i), out, depth+1)
-		}
-	}
+	return inAF, nil
 }
 
 // XMP returns the XMP packet of a PDF's catalog ("" if none).
 func XMP(data []byte) (string, error) {
-	r, err := pdf.NewReader(newReaderAt(data), int64(len(data)))
+	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return "", err
 	}
-	m := r.Trailer().Key("Root").Key("Metadata")
-	if m.Kind() != pdf.Stream {
-		return "", nil
+	x, err := r.Metadata()
+	return string(x), err
+}
+
+// oldXMP returns the XMP packet the PDF has (nil if none or unreadable).
+func oldXMP(r *pdf.Reader) []byte {
+	x, err := r.Metadata()
+	if err != nil {
+		return nil
 	}
-	rd := m.Reader()
-	defer rd.Close()
-	b, err := io.ReadAll(rd)
-	return string(b), err
+	return x
 }

@@ -117,6 +117,9 @@ func (s *SignerSealer) Subject() string { return s.Chain[0].Subject.String() }
 // with the signing-certificate-v2 attribute and, with a TSA, a signature
 // timestamp (RFC 3161) as unsigned attribute.
 func (s *SignerSealer) SealPDF(ctx context.Context, in []byte, reason string, tsa *TSAClient) ([]byte, error) {
+	// pdfsign's Sign takes its own reader type (digitorus/pdf, which it
+	// brings along); this is the only use of that package here. Poststelle
+	// reads and writes PDF objects with mailroom/pdf.
 	r, err := pdf.NewReader(bytes.NewReader(in), int64(len(in)))
 	if err != nil {
 		return nil, fmt.Errorf("seal: PDF: %w", err)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
-	"encoding/asn1"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -13,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/digitorus/pdf"
 	"github.com/digitorus/pkcs7"
 
 	"poststelle/mailroom"
@@ -85,94 +83,37 @@ type VerifyOptions struct {
 // XMP binding, seal, timestamp, batch-seal proof and, with a store, the
 // journal chain and the hashes journaled at approval.
 func Verify(ctx context.Context, path string, o VerifyOptions) (*Report, error) {
-	fi, err := os.Stat(path)
+	rep := &Report{Path: path}
+	m, err := locate(rep, path)
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Path: path}
-	dir, pdfPath := path, ""
-	var record []byte // the original as document of record, when the Transfervermerk names one
-	if fi.IsDir() {
-		var ok bool
-		if record, ok, err = findRecord(rep, dir); err != nil {
-			return nil, err
-		}
-		if ok {
-			// the rendition beside it is not the product: no PDF checks
-		} else if _, err := os.Stat(filepath.Join(dir, PDFName)); err == nil {
-			pdfPath = filepath.Join(dir, PDFName)
-		} else if m, _ := filepath.Glob(filepath.Join(dir, "*.pdf")); len(m) == 1 {
-			pdfPath = m[0]
-		}
-	} else {
-		dir, pdfPath = filepath.Dir(path), path
-	}
-	var embedded []byte
-	var pdfData []byte
-	if pdfPath != "" {
-		pdfData, err = os.ReadFile(pdfPath)
-		if err != nil {
-			return nil, err
-		}
-	}
-	tvPath := filepath.Join(dir, FileName)
-	beside, besideErr := os.ReadFile(tvPath)
-	if fi.IsDir() || besideErr == nil {
-		// the beside copy belongs to this PDF only when its id matches (checked below)
-	}
+	// The beside copy belongs to this PDF only when its id matches (checked
+	// in verifyBeside).
+	beside, besideErr := os.ReadFile(filepath.Join(m.dir, FileName))
 	var tv *Transfervermerk
-	if pdfData != nil {
-		emb, inAF, err := Embedded(pdfData)
-		switch {
-		case err != nil:
-			rep.add("pdf", Fail, "PDF nicht lesbar: %v", "PDF unreadable: %v", err)
-		case emb == nil:
-			rep.add("transfervermerk-embedded", Warn, "kein Transfervermerk im PDF eingebettet", "no Transfervermerk embedded in the PDF")
-		default:
-			embedded = emb
-			t, perr := ParseTransfervermerk(emb)
-			if perr != nil {
-				rep.add("transfervermerk-embedded", Fail, "eingebetteter Transfervermerk unlesbar: %v", "embedded Transfervermerk unreadable: %v", perr)
-			} else if !inAF {
-				rep.add("transfervermerk-embedded", Fail, "Transfervermerk eingebettet, aber nicht als zugehörige Datei (/AF) verknüpft",
-					"Transfervermerk embedded but not linked as associated file (/AF)")
-			} else {
-				tv = t
-				rep.add("transfervermerk-embedded", OK, "Transfervermerk eingebettet (/AF), Dokument %s", "Transfervermerk embedded (/AF), document %s", t.DocumentID)
-			}
-		}
+	var embedded []byte
+	if m.pdf != nil {
+		embedded, tv = verifyEmbedded(rep, m.pdf)
 	}
 	if besideErr == nil {
-		t, perr := ParseTransfervermerk(beside)
-		switch {
-		case perr != nil:
-			rep.add("transfervermerk-file", Fail, "%s unlesbar: %v", "%s unreadable: %v", FileName, perr)
-		case embedded != nil && !bytes.Equal(beside, embedded):
-			rep.add("transfervermerk-file", Fail, "%s weicht vom im PDF eingebetteten Transfervermerk ab", "%s differs from the Transfervermerk embedded in the PDF", FileName)
-		case tv != nil && t.DocumentID != tv.DocumentID:
-			rep.add("transfervermerk-file", Fail, "%s gehört zu Dokument %s, nicht %s", "%s belongs to document %s, not %s", FileName, t.DocumentID, tv.DocumentID)
-		default:
-			if tv == nil {
-				tv = t
-			}
-			rep.add("transfervermerk-file", OK, "%s vorhanden und gleich dem eingebetteten", "%s present and equal to the embedded one", FileName)
-		}
-	} else if pdfData == nil && record == nil {
+		tv = verifyBeside(rep, beside, embedded, tv)
+	} else if m.pdf == nil && m.record == nil {
 		return nil, mailroom.BadInput("weder PDF noch Transfervermerk gefunden", "neither a PDF nor a Transfervermerk found", nil)
 	}
 	if tv != nil {
 		rep.DocumentID = tv.DocumentID
 	}
-	if pdfData != nil {
-		verifyPDF(rep, pdfData, tv, o)
+	if m.pdf != nil {
+		verifyPDF(rep, m.pdf, tv, o)
 	}
-	product := pdfData
-	if record != nil {
-		product = record
+	product := m.pdf
+	if m.record != nil {
+		product = m.record
 	}
-	verifyDetached(ctx, rep, dir, beside, pdfData, o)
-	verifyMetadata(rep, dir, tv)
-	verifyProofFile(rep, dir, product, beside, embedded, tv)
+	verifyDetached(ctx, rep, m.dir, beside, m.pdf, o)
+	verifyMetadata(rep, m.dir, tv)
+	verifyProofFile(rep, m.dir, product, beside, embedded, tv)
 	if o.Journal != nil {
 		verifyJournal(ctx, rep, product, beside, embedded, o)
 	} else {
@@ -181,167 +122,95 @@ func Verify(ctx context.Context, path string, o VerifyOptions) (*Report, error) 
 	return rep, nil
 }
 
-func verifyPDF(rep *Report, data []byte, tv *Transfervermerk, o VerifyOptions) {
-	if tv != nil && tv.Dokument.Scanprodukt != nil {
-		p := tv.Dokument.Scanprodukt
-		switch {
-		case p.Groesse <= 0 || p.Groesse > int64(len(data)):
-			rep.add("document-hash", Fail, "Scanprodukt gekürzt: %d Bytes erwartet", "scan product truncated: %d bytes expected", p.Groesse)
-		case sha(data[:p.Groesse]) != p.SHA256:
-			rep.add("document-hash", Fail, "Scanprodukt verändert: SHA-256 der ersten %d Bytes weicht vom Transfervermerk ab",
-				"scan product changed: SHA-256 of the first %d bytes differs from the Transfervermerk", p.Groesse)
-		default:
-			rep.add("document-hash", OK, "Scanprodukt unverändert (SHA-256 %s…)", "scan product unchanged (SHA-256 %s…)", p.SHA256[:16])
-		}
-	}
-	if tv != nil {
-		x, err := XMP(data)
-		if err != nil || !strings.Contains(x, "<ptv:DocumentID>"+tv.DocumentID+"</ptv:DocumentID>") {
-			rep.add("xmp", Fail, "XMP nennt die Dokument-ID %s nicht", "XMP does not carry document id %s", tv.DocumentID)
-		} else {
-			rep.add("xmp", OK, "XMP-Zusammenfassung an Dokument %s gebunden", "XMP summary bound to document %s", tv.DocumentID)
-		}
-	}
-	sigs, err := pdfSignatures(data)
+// material is what Verify found to check.
+type material struct {
+	dir    string // the document folder (or the PDF's folder)
+	pdf    []byte // the scan product PDF, nil if none
+	record []byte // the original as document of record, when the Transfervermerk names one
+}
+
+// locate finds the material of path: a PDF file, or a document folder
+// with the scan product (document.pdf, else its only PDF) or the original
+// as document of record.
+func locate(rep *Report, path string) (material, error) {
+	fi, err := os.Stat(path)
 	if err != nil {
-		rep.add("seal", Fail, "Signaturen nicht lesbar: %v", "signatures unreadable: %v", err)
-		return
+		return material{}, err
 	}
-	if len(sigs) == 0 {
-		if tv != nil && strings.HasPrefix(tv.Integritaet.Siegel, "PAdES") {
-			rep.add("seal", Fail, "laut Transfervermerk gesiegelt, aber keine Signatur im PDF", "Transfervermerk says sealed, but the PDF has no signature")
-		} else {
-			rep.add("seal", Warn, "PDF ist nicht gesiegelt", "PDF is not sealed")
+	m := material{dir: path}
+	pdfPath := ""
+	if fi.IsDir() {
+		var ok bool
+		if m.record, ok, err = findRecord(rep, m.dir); err != nil {
+			return material{}, err
 		}
-		return
-	}
-	last := sigs[len(sigs)-1]
-	checkCMS(rep, "seal", last.contents, last.signed, o)
-	if end := last.br[2] + last.br[3]; end != int64(len(data)) {
-		rep.add("seal-coverage", Fail, "nach dem Siegel wurden %d Bytes angehängt oder entfernt", "%d bytes were appended or removed after the seal",
-			int64(len(data))-end)
+		if ok {
+			// the rendition beside it is not the product: no PDF checks
+		} else if _, err := os.Stat(filepath.Join(m.dir, PDFName)); err == nil {
+			pdfPath = filepath.Join(m.dir, PDFName)
+		} else if g, _ := filepath.Glob(filepath.Join(m.dir, "*.pdf")); len(g) == 1 {
+			pdfPath = g[0]
+		}
 	} else {
-		rep.add("seal-coverage", OK, "Siegel deckt die ganze Datei ab", "seal covers the whole file")
+		m.dir, pdfPath = filepath.Dir(path), path
 	}
+	if pdfPath != "" {
+		if m.pdf, err = os.ReadFile(pdfPath); err != nil {
+			return material{}, err
+		}
+	}
+	return m, nil
 }
 
-type pdfSig struct {
-	br       [4]int64
-	contents []byte
-	signed   []byte
+// verifyEmbedded checks the Transfervermerk embedded in the PDF and
+// returns it (nil if none) and, when it is readable and linked as
+// associated file, its parsed form.
+func verifyEmbedded(rep *Report, pdfData []byte) ([]byte, *Transfervermerk) {
+	emb, inAF, err := Embedded(pdfData)
+	switch {
+	case err != nil:
+		rep.add("pdf", Fail, "PDF nicht lesbar: %v", "PDF unreadable: %v", err)
+		return nil, nil
+	case emb == nil:
+		rep.add("transfervermerk-embedded", Warn, "kein Transfervermerk im PDF eingebettet", "no Transfervermerk embedded in the PDF")
+		return nil, nil
+	}
+	t, perr := ParseTransfervermerk(emb)
+	switch {
+	case perr != nil:
+		rep.add("transfervermerk-embedded", Fail, "eingebetteter Transfervermerk unlesbar: %v", "embedded Transfervermerk unreadable: %v", perr)
+	case !inAF:
+		rep.add("transfervermerk-embedded", Fail, "Transfervermerk eingebettet, aber nicht als zugehörige Datei (/AF) verknüpft",
+			"Transfervermerk embedded but not linked as associated file (/AF)")
+	default:
+		rep.add("transfervermerk-embedded", OK, "Transfervermerk eingebettet (/AF), Dokument %s", "Transfervermerk embedded (/AF), document %s", t.DocumentID)
+		return emb, t
+	}
+	return emb, nil
 }
 
-func pdfSignatures(data []byte) (out []pdfSig, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("malformed PDF: %v", p)
+// verifyBeside checks the Transfervermerk beside the PDF against the
+// embedded one and returns the Transfervermerk to go on with.
+func verifyBeside(rep *Report, beside, embedded []byte, tv *Transfervermerk) *Transfervermerk {
+	t, perr := ParseTransfervermerk(beside)
+	switch {
+	case perr != nil:
+		rep.add("transfervermerk-file", Fail, "%s unlesbar: %v", "%s unreadable: %v", FileName, perr)
+	case embedded != nil && !bytes.Equal(beside, embedded):
+		rep.add("transfervermerk-file", Fail, "%s weicht vom im PDF eingebetteten Transfervermerk ab", "%s differs from the Transfervermerk embedded in the PDF", FileName)
+	case tv != nil && t.DocumentID != tv.DocumentID:
+		rep.add("transfervermerk-file", Fail, "%s gehört zu Dokument %s, nicht %s", "%s belongs to document %s, not %s", FileName, t.DocumentID, tv.DocumentID)
+	default:
+		if tv == nil {
+			tv = t
 		}
-	}()
-	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return nil, err
+		rep.add("transfervermerk-file", OK, "%s vorhanden und gleich dem eingebetteten", "%s present and equal to the embedded one", FileName)
 	}
-	fields := r.Trailer().Key("Root").Key("AcroForm").Key("Fields")
-	for i := 0; i < fields.Len(); i++ {
-		v := fields.Index(i).Key("V")
-		if v.Key("Type").Name() != "Sig" && fields.Index(i).Key("FT").Name() != "Sig" {
-			continue
-		}
-		brv := v.Key("ByteRange")
-		if brv.Len() != 4 {
-			return nil, fmt.Errorf("signature without /ByteRange")
-		}
-		var s pdfSig
-		for k := 0; k < 4; k++ {
-			s.br[k] = brv.Index(k).Int64()
-		}
-		if s.br[0] < 0 || s.br[1] < 0 || s.br[2] < s.br[0]+s.br[1] || s.br[3] < 0 || s.br[2]+s.br[3] > int64(len(data)) {
-			return nil, fmt.Errorf("signature /ByteRange out of the file")
-		}
-		s.signed = append(append([]byte{}, data[s.br[0]:s.br[0]+s.br[1]]...), data[s.br[2]:s.br[2]+s.br[3]]...)
-		s.contents = []byte(v.Key("Contents").RawString())
-		out = append(out, s)
-	}
-	return out, nil
-}
-
-// checkCMS verifies a detached CMS signature over content and its timestamp.
-func checkCMS(rep *Report, name string, sig, content []byte, o VerifyOptions) {
-	var rv asn1.RawValue
-	if _, err := asn1.Unmarshal(sig, &rv); err == nil {
-		sig = rv.FullBytes // drop the zero padding of /Contents
-	}
-	p7, err := pkcs7.Parse(sig)
-	if err != nil {
-		rep.add(name, Fail, "Signatur nicht lesbar: %v", "signature unreadable: %v", err)
-		return
-	}
-	p7.Content = content
-	if err := p7.Verify(); err != nil {
-		rep.add(name, Fail, "Signatur ungültig – Inhalt nach dem Siegeln verändert (%v)", "signature invalid – content changed after sealing (%v)", err)
-		return
-	}
-	signer := p7.GetOnlySigner()
-	subj := "?"
-	if signer != nil {
-		subj = signer.Subject.String()
-	}
-	if o.Trust != nil && signer != nil {
-		inter := x509.NewCertPool()
-		for _, c := range p7.Certificates {
-			inter.AddCert(c)
-		}
-		if _, err := signer.Verify(x509.VerifyOptions{Roots: o.Trust, Intermediates: inter,
-			KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}, CurrentTime: signer.NotBefore.Add(signer.NotAfter.Sub(signer.NotBefore) / 2)}); err != nil {
-			rep.add(name, Fail, "Signatur mathematisch gültig, aber Zertifikat %s nicht vertrauenswürdig: %v", "signature valid, but certificate %s not trusted: %v", subj, err)
-			return
-		}
-		rep.add(name, OK, "Siegel gültig, Zertifikat %s vertrauenswürdig", "seal valid, certificate %s trusted", subj)
-	} else {
-		rep.add(name, OK, "Siegel gültig (%s; Vertrauenskette nicht geprüft)", "seal valid (%s; trust chain not checked)", subj)
-	}
-	for _, si := range p7.Signers {
-		for _, a := range si.UnauthenticatedAttributes {
-			if !a.Type.Equal(oidSignatureTimestamp) {
-				continue
-			}
-			if err := CheckToken(a.Value.Bytes, si.EncryptedDigest); err != nil {
-				rep.add(name+"-timestamp", Fail, "Zeitstempel ungültig: %v", "timestamp invalid: %v", err)
-				continue
-			}
-			tok, _ := ParseToken(a.Value.Bytes)
-			rep.add(name+"-timestamp", OK, "Zeitstempel gültig: %s (%s)", "timestamp valid: %s (%s)", tok.Time.UTC().Format("2006-01-02 15:04:05Z"), tok.TSA)
-		}
-	}
-}
-
-func verifyDetached(ctx context.Context, rep *Report, dir string, tvXML, pdfData []byte, o VerifyOptions) {
-	if sig, err := os.ReadFile(filepath.Join(dir, DetachedSeal)); err == nil {
-		if tvXML == nil {
-			rep.add("seal-detached", Fail, "%s ohne %s", "%s without %s", DetachedSeal, FileName)
-		} else {
-			checkCMS(rep, "seal-detached", sig, tvXML, o)
-		}
-	}
-	for _, x := range []struct {
-		file, name string
-		data       []byte
-	}{{DetachedStamp, "timestamp-transfervermerk", tvXML}, {PDFStamp, "timestamp-pdf", pdfData}} {
-		tok, err := os.ReadFile(filepath.Join(dir, x.file))
-		if err != nil {
-			continue
-		}
-		if err := CheckToken(tok, x.data); err != nil {
-			rep.add(x.name, Fail, "Zeitstempel %s passt nicht: %v", "timestamp %s does not match: %v", x.file, err)
-		} else {
-			t, _ := ParseToken(tok)
-			rep.add(x.name, OK, "Zeitstempel %s gültig: %s", "timestamp %s valid: %s", x.file, t.Time.UTC().Format("2006-01-02 15:04:05Z"))
-		}
-	}
+	return tv
 }
 
 func verifyMetadata(rep *Report, dir string, tv *Transfervermerk) {
-	data, err := os.ReadFile(filepath.Join(dir, "metadata.json"))
+	data, err := os.ReadFile(filepath.Join(dir, mailroom.FileMetadata))
 	if err != nil || tv == nil {
 		return
 	}

@@ -86,6 +86,13 @@ func makeCerts(t *testing.T, dir string) *x509.CertPool {
 
 func startDovecot(t *testing.T) *dovecot {
 	t.Helper()
+	return startDovecotWith(t, "")
+}
+
+// startDovecotWith starts Dovecot with extra configuration lines (e.g.
+// imap_capability to hide MOVE and UIDPLUS).
+func startDovecotWith(t *testing.T, extra string) *dovecot {
+	t.Helper()
 	bin, err := exec.LookPath("dovecot")
 	if err != nil {
 		if _, err2 := os.Stat("/usr/sbin/dovecot"); err2 == nil {
@@ -160,7 +167,8 @@ service anvil {
 service imap-login {
   chroot =
 }
-`, dir, internal, login, u.Uid, u.Gid, d.imapPort, d.imapsPort)
+%[8]s
+`, dir, internal, login, u.Uid, u.Gid, d.imapPort, d.imapsPort, extra)
 	if err := os.WriteFile(d.conf, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -44,6 +44,14 @@ func buildMail(msgID, subject string, atts [][2]string) []byte {
 }
 
 func newEngine(t *testing.T, mode string) (*engine.Engine, *store.Store) {
+	v := &signature.Verifier{}
+	return engineWith(t, &inbox.Expander{Mode: mode, MaxAttachment: 1 << 20, Verifier: v}, &inbox.Classifier{Verifier: v})
+}
+
+// engineWith is an engine over a store in a temp directory with the mail
+// Expander x (its TempDir set here) and Classifier c, plus the e-invoice and
+// signature classifiers.
+func engineWith(t *testing.T, x *inbox.Expander, c *inbox.Classifier) (*engine.Engine, *store.Store) {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(dir)
@@ -55,12 +63,11 @@ func newEngine(t *testing.T, mode string) (*engine.Engine, *store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := &signature.Verifier{}
-	x := &inbox.Expander{Mode: mode, MaxAttachment: 1 << 20, Verifier: v, TempDir: t.TempDir()}
+	x.TempDir = t.TempDir()
 	t.Cleanup(func() { x.Close() })
 	e := &engine.Engine{Config: cfg, Store: st, OneShot: true,
 		Expanders:   []mailroom.Expander{x},
-		Classifiers: []mailroom.Classifier{&inbox.Classifier{Verifier: v}, &einvoice.Classifier{}, &signature.Classifier{Verifier: v}}}
+		Classifiers: []mailroom.Classifier{c, &einvoice.Classifier{}, &signature.Classifier{Verifier: c.Verifier}}}
 	return e, st
 }
 

@@ -1,18 +1,15 @@
 package inbox
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"sort"
 	"strconv"
@@ -37,9 +34,10 @@ type State interface {
 
 // IMAPSource takes mails in from one IMAP account (a mailbox or a De-Mail
 // gateway). Each mail is handed to accept as its raw bytes; only after accept
-// returned nil and the mail was recorded is it moved (MOVE, or COPY + \Deleted
-// + EXPUNGE) or flagged with the keyword. Connection drops are retried with
-// backoff inside Run.
+// returned nil and the mail was recorded is it moved (MOVE; see ack for
+// servers without it) or flagged with the keyword. Connection drops are
+// retried with backoff inside Run. With tls = "none" it logs in only to a
+// loopback address, with a warning (PlaintextAllowed).
 type IMAPSource struct {
 	Account  mailroom.MailAccount
 	Password string // never logged
@@ -99,78 +97,6 @@ func (s *IMAPSource) Run(ctx context.Context, accept func(context.Context, mailr
 		if backoff *= 2; backoff > max {
 			backoff = max
 		}
-	}
-}
-
-// TLSConfig builds the TLS configuration for an account: certificate
-// verification on, system roots plus ca_file.
-func TLSConfig(a mailroom.MailAccount) (*tls.Config, error) {
-	cfg := &tls.Config{ServerName: a.Host, MinVersion: tls.VersionTLS12, InsecureSkipVerify: a.Insecure}
-	if a.CAFile != "" {
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		b, err := os.ReadFile(a.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("mail account %s: ca_file: %w", a.Name, err)
-		}
-		if !pool.AppendCertsFromPEM(b) {
-			return nil, fmt.Errorf("mail account %s: ca_file %s holds no PEM certificate", a.Name, a.CAFile)
-		}
-		cfg.RootCAs = pool
-	}
-	return cfg, nil
-}
-
-func (s *IMAPSource) dial(ctx context.Context, wake chan<- struct{}) (*imapclient.Client, error) {
-	a := s.Account
-	addr := net.JoinHostPort(a.Host, strconv.Itoa(a.Port))
-	tcfg := s.TLS
-	if tcfg == nil {
-		var err error
-		if tcfg, err = TLSConfig(a); err != nil {
-			return nil, err
-		}
-	}
-	opts := &imapclient.Options{
-		TLSConfig: tcfg,
-		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
-			Mailbox: func(d *imapclient.UnilateralDataMailbox) {
-				if d.NumMessages != nil {
-					select {
-					case wake <- struct{}{}:
-					default:
-					}
-				}
-			},
-		},
-	}
-	d := net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	switch a.TLS {
-	case "implicit", "":
-		tc := tls.Client(conn, tcfg)
-		hctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		err := tc.HandshakeContext(hctx)
-		cancel()
-		if err != nil {
-			conn.Close()
-			return nil, fmt.Errorf("TLS: %w", err)
-		}
-		return imapclient.New(tc, opts), nil
-	case "starttls":
-		c, err := imapclient.NewStartTLS(conn, opts)
-		if err != nil {
-			conn.Close()
-			return nil, fmt.Errorf("STARTTLS: %w", err)
-		}
-		return c, nil
-	default:
-		return imapclient.New(conn, opts), nil
 	}
 }
 
@@ -310,11 +236,7 @@ func (s *IMAPSource) syncFolder(ctx context.Context, c *imapclient.Client, caps 
 	if sel.NumMessages == 0 {
 		return nil
 	}
-	crit := &imap.SearchCriteria{}
-	if s.Account.MoveTo == "" && s.Account.Keyword != "" {
-		crit.NotFlag = []imap.Flag{imap.Flag(s.Account.Keyword)}
-	}
-	res, err := c.UIDSearch(crit, nil).Wait()
+	res, err := c.UIDSearch(s.searchCriteria(caps), nil).Wait()
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
@@ -478,10 +400,7 @@ func (s *IMAPSource) store(f *fetched, r io.Reader) error {
 	}
 	f.size = n
 	f.sha = hex.EncodeToString(h.Sum(nil))
-	hdr, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(head.Bytes())))
-	if err != nil {
-		hdr, _, _ = lenientHeader(head.Bytes(), err.Error())
-	}
+	hdr := headerOf(head.Bytes())
 	f.header = hdr
 	f.messageID = strings.TrimSpace(hdr.Get("Message-Id"))
 	return nil
@@ -519,7 +438,7 @@ func (s *IMAPSource) matches(m fetched) bool {
 		if err != nil {
 			return true
 		}
-		for _, att := range Parse(raw, nil).Attachments {
+		for _, att := range (Limits{}).parseLean(raw, nil).Attachments {
 			if has(att.Filename, a.AttachmentContains) {
 				return true
 			}
@@ -529,31 +448,6 @@ func (s *IMAPSource) matches(m fetched) bool {
 	return true
 }
 
-// ack marks stored mails on the server: MOVE (or COPY + \Deleted + EXPUNGE)
-// to move_to, or the keyword.
-func (s *IMAPSource) ack(c *imapclient.Client, caps imap.CapSet, uids []imap.UID) error {
-	set := imap.UIDSetNum(uids...)
-	if to := s.Account.MoveTo; to != "" {
-		if caps.Has(imap.CapMove) {
-			if _, err := c.Move(set, to).Wait(); err != nil {
-				return fmt.Errorf("move to %s: %w", to, err)
-			}
-			return nil
-		}
-		if _, err := c.Copy(set, to).Wait(); err != nil {
-			return fmt.Errorf("copy to %s: %w", to, err)
-		}
-		if err := c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
-			return fmt.Errorf("store \\Deleted: %w", err)
-		}
-		if caps.Has(imap.CapUIDPlus) {
-			return c.UIDExpunge(set).Close()
-		}
-		return c.Expunge().Close()
-	}
-	return c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.Flag(s.Account.Keyword)}}, nil).Close()
-}
-
 func safeFolder(f string) string {
 	return strings.Map(func(r rune) rune {
 		if r == '/' || r == '\\' || r == '.' || r < ' ' {
@@ -561,35 +455,4 @@ func safeFolder(f string) string {
 		}
 		return r
 	}, f)
-}
-
-// Check connects, logs in and reports the message count of each folder
-// (`poststelle doctor`). It changes nothing on the server.
-func (s *IMAPSource) Check(ctx context.Context) (string, error) {
-	wake := make(chan struct{}, 1)
-	c, err := s.dial(ctx, wake)
-	if err != nil {
-		return "", err
-	}
-	defer c.Close()
-	if err := c.WaitGreeting(); err != nil {
-		return "", err
-	}
-	if err := c.Login(s.Account.User, s.Password).Wait(); err != nil {
-		return "", fmt.Errorf("login as %s: %w", s.Account.User, err)
-	}
-	var parts []string
-	for _, f := range s.Account.Folders {
-		st, err := c.Status(f, &imap.StatusOptions{NumMessages: true}).Wait()
-		if err != nil {
-			return "", fmt.Errorf("folder %s: %w", f, err)
-		}
-		n := uint32(0)
-		if st.NumMessages != nil {
-			n = *st.NumMessages
-		}
-		parts = append(parts, fmt.Sprintf("%s: %d", f, n))
-	}
-	c.Logout().Wait()
-	return strings.Join(parts, ", "), nil
 }

@@ -2,12 +2,8 @@ package inbox
 
 import (
 	"bytes"
-	"encoding/base64"
 	"fmt"
-	"html"
 	"io"
-	"mime"
-	"mime/quotedprintable"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -15,12 +11,13 @@ import (
 	"github.com/emersion/go-message/charset"
 	"github.com/emersion/go-message/textproto"
 
+	"poststelle/mailroom"
 	"poststelle/mailroom/signature"
 )
 
 // Message is a parsed mail: what the rendition shows and what becomes
 // attachment batches. Parsing never fails: what cannot be read is noted in
-// Warnings and the raw .eml keeps everything.
+// Warnings (and Unreadable) and the raw .eml keeps everything.
 type Message struct {
 	MessageID string
 	Subject   string
@@ -40,6 +37,13 @@ type Message struct {
 	Signatures []signature.Result
 	// Encrypted: an S/MIME enveloped (encrypted) part that cannot be read.
 	Encrypted bool
+	// Unreadable: part of the MIME structure could not be read (a broken
+	// header, a multipart without its boundary, a limit); attachments may be
+	// missing. The warnings say where. The document gets FlagAttachmentsUnreadable.
+	Unreadable bool
+	// Rejected is set when the mail's own header block is over a limit: a
+	// mailroom.BadInput with the reason; nothing after the header was read.
+	Rejected error
 }
 
 // Attachment is one part that becomes its own document.
@@ -49,38 +53,112 @@ type Attachment struct {
 	MediaType string
 	Data      []byte
 	Inline    bool
-	Nested    bool // a message/rfc822 mail
-}
+	// Nested: a mail (message/rfc822, or content the intake would take for
+	// one, e.g. an .eml sent as application/octet-stream).
+	Nested bool
 
-// maxDepth bounds MIME nesting (a denial-of-service guard).
-const maxDepth = 20
+	// Where the part's encoded body lies in the parsed bytes (start < 0: not
+	// there, e.g. inside an S/MIME signed-data blob), its transfer
+	// encoding, and whether it lies inside multipart/signed content.
+	start, end int
+	cte        string
+	signed     bool
+	// lazy (lean parse): Data is nil and the content is decoded from enc
+	// when read (reader); lenient: the base64 is damaged and read leniently.
+	lazy, lenient bool
+	enc           []byte
+}
 
 type parser struct {
 	m        *Message
 	verifier *signature.Verifier
+	lim      Limits
 	plain    []string
 	htmls    []string
 	names    map[string]int
+	parts    int // MIME entities seen
+	inSigned int // > 0 inside the content of a multipart/signed
+	// lean: attachments other than mails are not decoded into Data but
+	// read from the mail's bytes when needed (Attachment.reader).
+	lean     bool
+	warnings int // warnings dropped over lim.Warnings
 }
 
-// Parse reads a raw RFC 822 message.
+// Parse reads a raw RFC 822 message with the default limits.
 func Parse(raw []byte, v *signature.Verifier) *Message {
-	p := &parser{m: &Message{DeMail: map[string]string{}}, verifier: v, names: map[string]int{}}
-	h, body, warns := splitHeader(raw)
-	p.m.Warnings = append(p.m.Warnings, warns...)
-	p.headers(h)
-	p.entity(h, body, 0, true)
+	return Limits{}.Parse(raw, v)
+}
+
+// Parse reads a raw RFC 822 message within the limits l.
+func (l Limits) Parse(raw []byte, v *signature.Verifier) *Message {
+	return l.parse(raw, v, false)
+}
+
+// parseLean is Parse without decoding attachments (other than mails) into
+// memory: their Data is nil and Attachment.reader decodes them from raw.
+func (l Limits) parseLean(raw []byte, v *signature.Verifier) *Message {
+	return l.parse(raw, v, true)
+}
+
+func (l Limits) parse(raw []byte, v *signature.Verifier, lean bool) *Message {
+	p := &parser{m: &Message{DeMail: map[string]string{}}, verifier: v, lim: l.withDefaults(), names: map[string]int{}, lean: lean}
+	start := mailStart(raw)
+	hb := readHeader(raw[start:], p.lim)
+	p.noteHeader(hb)
+	p.headers(hb.h)
+	if hb.err != nil {
+		p.m.Rejected = hb.err.badInput()
+		return p.m
+	}
+	p.entity(hb.h, raw[start+hb.bodyOff:], start+hb.bodyOff, 0, true)
 	switch {
 	case len(p.plain) > 0:
 		p.m.Text = strings.Join(p.plain, "\n\n")
 	case len(p.htmls) > 0:
 		p.m.Text, p.m.FromHTML = strings.Join(p.htmls, "\n\n"), true
 	}
+	if p.warnings > 0 {
+		p.m.Warnings = append(p.m.Warnings, fmt.Sprintf("… %d weitere Hinweise / %d more warnings", p.warnings, p.warnings))
+	}
 	return p.m
 }
 
 func (p *parser) warn(format string, a ...any) {
+	if len(p.m.Warnings) >= p.lim.Warnings {
+		p.warnings++
+		return
+	}
 	p.m.Warnings = append(p.m.Warnings, fmt.Sprintf(format, a...))
+}
+
+// unreadable notes a warning and marks the structure as not completely read.
+func (p *parser) unreadable(format string, a ...any) {
+	p.m.Unreadable = true
+	p.warn(format, a...)
+}
+
+func (p *parser) noteHeader(hb headerBlock) {
+	for _, w := range hb.warnings {
+		p.warn("%s", w)
+	}
+	if hb.broken {
+		p.m.Unreadable = true
+	}
+}
+
+// part reads one MIME part (header and body) found at off in the mail's
+// bytes (off < 0: not in them).
+func (p *parser) part(raw []byte, off, depth int) {
+	hb := readHeader(raw, p.lim)
+	p.noteHeader(hb)
+	if hb.err != nil {
+		p.unreadable("%s", hb.err.warning())
+		return
+	}
+	if off >= 0 {
+		off += hb.bodyOff
+	}
+	p.entity(hb.h, raw[hb.bodyOff:], off, depth, false)
 }
 
 func (p *parser) headers(h textproto.Header) {
@@ -128,84 +206,150 @@ func addresses(v string) string {
 	return strings.TrimSpace(strings.Trim(decodeText(v), ", "))
 }
 
-func (p *parser) entity(h textproto.Header, body []byte, depth int, top bool) {
-	if depth > maxDepth {
-		p.warn("MIME zu tief verschachtelt / MIME nested too deeply (over %d levels)", maxDepth)
-		return
-	}
-	ctRaw := h.Get("Content-Type")
-	mt, params, ok := "text/plain", map[string]string{"charset": "us-ascii"}, true
-	if ctRaw != "" {
-		mt, params, ok = parseParams(ctRaw)
+// entityInfo is what an entity's header says about its content.
+type entityInfo struct {
+	mt     string
+	params map[string]string
+	disp   string
+	name   string
+	cte    string
+}
+
+func (p *parser) info(h textproto.Header) entityInfo {
+	in := entityInfo{mt: "text/plain", params: map[string]string{"charset": "us-ascii"}}
+	if ctRaw := h.Get("Content-Type"); ctRaw != "" {
+		mt, params, ok := parseParams(ctRaw)
 		if !ok || !strings.Contains(mt, "/") {
-			p.warn("Content-Type unlesbar / unreadable Content-Type %q: als Text behandelt / treated as text", ctRaw)
+			p.unreadable("Content-Type unlesbar / unreadable Content-Type %.80q: als Text behandelt / treated as text", ctRaw)
 			mt, params = "text/plain", map[string]string{}
 		}
+		in.mt, in.params = mt, params
 	}
-	disp, dparams := "", map[string]string{}
+	dparams := map[string]string{}
 	if d := h.Get("Content-Disposition"); d != "" {
-		disp, dparams, _ = parseParams(d)
+		in.disp, dparams, _ = parseParams(d)
 	}
-	name := dparams["filename"]
-	if name == "" {
-		name = params["name"]
+	in.name = dparams["filename"]
+	if in.name == "" {
+		in.name = in.params["name"]
 	}
-	cte := strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding")))
+	in.cte = strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding")))
+	return in
+}
 
-	switch {
+// entity reads one MIME entity whose body lies at off in the mail's bytes.
+func (p *parser) entity(h textproto.Header, body []byte, off, depth int, top bool) {
+	if depth > p.lim.Depth {
+		p.unreadable("MIME zu tief verschachtelt / MIME nested too deeply (over %d levels): Teil nicht gelesen / part not read", p.lim.Depth)
+		return
+	}
+	if p.parts++; p.parts > p.lim.Parts {
+		if p.parts == p.lim.Parts+1 {
+			p.unreadable("zu viele MIME-Teile / too many MIME parts (over %d): der Rest wurde nicht gelesen / the rest was not read", p.lim.Parts)
+		}
+		return
+	}
+	in := p.info(h)
+	switch mt := in.mt; {
 	case mt == "multipart/signed":
-		p.signed(body, params, depth)
+		p.signed(body, off, in.params, depth)
 		return
 	case strings.HasPrefix(mt, "multipart/"):
-		parts, closed := splitMultipart(body, params["boundary"])
-		if len(parts) == 0 {
-			p.warn("multipart ohne gültige Grenze / multipart without a valid boundary: als Text behandelt / treated as one text part")
-			p.text(body, "text/plain", params["charset"], cte)
-			return
-		}
-		if !closed {
-			p.warn("letzte MIME-Grenze fehlt / final MIME boundary missing")
-		}
-		for _, part := range parts {
-			ph, pb, warns := splitHeader(part)
-			p.m.Warnings = append(p.m.Warnings, warns...)
-			p.entity(ph, pb, depth+1, false)
-		}
+		p.multipart(body, off, in, depth)
 		return
-	case (mt == "application/pkcs7-mime" || mt == "application/x-pkcs7-mime") && (top || disp != "attachment"):
-		p.opaque(body, cte, params, name, disp, depth)
+	case (mt == "application/pkcs7-mime" || mt == "application/x-pkcs7-mime") && (top || in.disp != "attachment"):
+		p.opaque(body, in.cte, in.params, in.name, in.disp, depth)
 		return
 	case mt == "application/pgp-signature" || mt == "application/pkcs7-signature" || mt == "application/x-pkcs7-signature":
 		return // handled with its multipart/signed
 	case mt == "application/pgp-encrypted":
 		return // the version part of PGP/MIME
 	}
-	data := p.decode(body, cte, name)
+	loc := Attachment{start: off, end: off + len(body), cte: in.cte, signed: p.inSigned > 0}
+	if off < 0 {
+		loc.start, loc.end = -1, -1
+	}
+	name, mt, disp := in.name, in.mt, in.disp
 	if mt == "message/rfc822" || mt == "message/global" {
+		data := p.decode(body, in.cte, name)
 		if name == "" {
-			nh, _, _ := splitHeader(data)
-			name = decodeText(nh.Get("Subject"))
-			if name == "" {
+			if name = subjectOf(data); name == "" {
 				name = "weitergeleitete-nachricht"
 			}
 			name += ".eml"
 		}
-		p.attach(name, mt, data, disp == "inline", true)
+		p.attach(name, mt, data, disp == "inline", true, loc)
 		return
 	}
 	if strings.HasPrefix(mt, "text/") && (name == "" || disp == "inline" && (mt == "text/plain" || mt == "text/html")) && disp != "attachment" {
-		p.textDecoded(data, mt, params["charset"])
+		if reHiddenMIME.Match(body) {
+			p.unreadable("Text enthält MIME-Teile, die nicht als Anhänge gelesen werden konnten / text contains MIME parts that could not be read as attachments")
+		}
+		p.textDecoded(p.decode(body, in.cte, name), mt, in.params["charset"])
 		return
 	}
 	if name == "" && strings.HasPrefix(mt, "text/") && disp == "attachment" {
 		name = "anhang.txt"
 	}
-	p.attach(name, mt, data, disp == "inline", false)
+	if p.lean {
+		// Decoded when written (Attachment.reader): only checked here.
+		loc.enc, loc.lazy, loc.lenient = body, true, p.check(body, in.cte, name)
+		p.attach(name, mt, nil, disp == "inline", false, loc)
+		return
+	}
+	p.attach(name, mt, p.decode(body, in.cte, name), disp == "inline", false, loc)
 }
 
-func (p *parser) attach(name, mt string, data []byte, inline, nested bool) {
+// reHiddenMIME finds a boundary line followed by a part header in text: a
+// mail whose MIME structure was lost (e.g. a header cut short).
+var reHiddenMIME = regexp.MustCompile(`(?m)^--[!-~]{1,200}\r?\n(?i:content-(?:type|disposition|transfer-encoding))[ \t]*:`)
+
+func (p *parser) multipart(body []byte, off int, in entityInfo, depth int) {
+	parts, closed := splitMultipart(body, in.params["boundary"])
+	if len(parts) == 0 {
+		p.unreadable("multipart ohne gültige Grenze / multipart without a valid boundary: als Text behandelt / treated as one text part")
+		p.text(body, "text/plain", in.params["charset"], in.cte)
+		return
+	}
+	if !closed {
+		p.warn("letzte MIME-Grenze fehlt / final MIME boundary missing")
+	}
+	for _, part := range parts {
+		p.part(part.b, at(off, part.off), depth+1)
+	}
+}
+
+// at is off+rel, or -1 when off is not in the mail's bytes.
+func at(off, rel int) int {
+	if off < 0 {
+		return -1
+	}
+	return off + rel
+}
+
+// sniffHead is how much of a file intake looks at to decide its media type.
+const sniffHead = 4096
+
+func (p *parser) attach(name, mt string, data []byte, inline, nested bool, loc Attachment) {
 	raw := name
 	safe := SafeFilename(name, mt)
+	// Intake takes an .eml (by name or by content) for a mail whatever its
+	// declared type: it is unpacked as a nested mail, within the same limits.
+	if !nested {
+		head := data[:min(len(data), sniffHead)]
+		if loc.lazy {
+			head = make([]byte, sniffHead)
+			n, _ := io.ReadFull(loc.reader(), head)
+			head = head[:n]
+		}
+		if mailroom.SniffMediaType(head, safe) == mailroom.MediaEML {
+			nested = true
+			if loc.lazy {
+				data, _ = io.ReadAll(loc.reader())
+				loc.lazy, loc.enc = false, nil
+			}
+		}
+	}
 	// Keep names unique within one mail.
 	if n := p.names[strings.ToLower(safe)]; n > 0 {
 		ext := ""
@@ -215,7 +359,8 @@ func (p *parser) attach(name, mt string, data []byte, inline, nested bool) {
 		safe = fmt.Sprintf("%s-%d%s", safe, n+1, ext)
 	}
 	p.names[strings.ToLower(safe)]++
-	p.m.Attachments = append(p.m.Attachments, Attachment{Filename: safe, RawName: raw, MediaType: mt, Data: data, Inline: inline, Nested: nested})
+	loc.Filename, loc.RawName, loc.MediaType, loc.Data, loc.Inline, loc.Nested = safe, raw, mt, data, inline, nested
+	p.m.Attachments = append(p.m.Attachments, loc)
 }
 
 func (p *parser) text(body []byte, mt, cs, cte string) {
@@ -239,222 +384,4 @@ func (p *parser) textDecoded(data []byte, mt, cs string) {
 		return
 	}
 	p.plain = append(p.plain, strings.TrimRight(s, "\r\n \t"))
-}
-
-// decode undoes the transfer encoding, leniently: a damaged base64 or
-// quoted-printable part is decoded as far as possible, with a warning.
-func (p *parser) decode(body []byte, cte, name string) []byte {
-	switch cte {
-	case "base64":
-		clean := bytes.Map(func(r rune) rune {
-			if r == '\r' || r == '\n' || r == ' ' || r == '\t' {
-				return -1
-			}
-			return r
-		}, body)
-		if out, err := base64.StdEncoding.DecodeString(string(clean)); err == nil {
-			return out
-		}
-		p.warn("Base64-Daten fehlerhaft / malformed base64 in %q: ungültige Zeichen übersprungen / invalid characters skipped", name)
-		alpha := bytes.Map(func(r rune) rune {
-			if r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '+' || r == '/' {
-				return r
-			}
-			return -1
-		}, clean)
-		out, _ := base64.RawStdEncoding.DecodeString(string(alpha[:len(alpha)/4*4+lastGroup(len(alpha))]))
-		return out
-	case "quoted-printable":
-		out, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(body)))
-		if err != nil {
-			p.warn("Quoted-Printable fehlerhaft / malformed quoted-printable in %q", name)
-		}
-		return out
-	case "", "7bit", "8bit", "binary":
-		return body
-	default:
-		p.warn("unbekannte Transferkodierung / unknown transfer encoding %q: Rohdaten übernommen / raw data kept", cte)
-		return body
-	}
-}
-
-func lastGroup(n int) int {
-	if r := n % 4; r >= 2 {
-		return r
-	}
-	return 0
-}
-
-// splitMultipart cuts a multipart body at its boundary lines. It returns the
-// raw parts (header and body, line break before the next boundary removed)
-// and whether the closing boundary was found.
-func splitMultipart(body []byte, boundary string) ([][]byte, bool) {
-	if boundary == "" {
-		return nil, false
-	}
-	delim := []byte("--" + boundary)
-	var parts [][]byte
-	start := -1
-	pos := 0
-	for pos <= len(body) {
-		end := bytes.IndexByte(body[pos:], '\n')
-		lineEnd := len(body)
-		next := len(body) + 1
-		if end >= 0 {
-			lineEnd, next = pos+end, pos+end+1
-		}
-		line := bytes.TrimRight(body[pos:lineEnd], "\r \t")
-		if bytes.HasPrefix(line, delim) {
-			rest := line[len(delim):]
-			if len(rest) == 0 || bytes.Equal(rest, []byte("--")) {
-				if start >= 0 {
-					parts = append(parts, trimLineBreak(body[start:pos]))
-				}
-				if len(rest) == 2 {
-					return parts, true
-				}
-				start = next
-				if start > len(body) {
-					start = len(body)
-				}
-			}
-		}
-		pos = next
-	}
-	if start >= 0 && start < len(body) && len(bytes.TrimSpace(body[start:])) > 0 {
-		parts = append(parts, body[start:])
-	}
-	return parts, false
-}
-
-func trimLineBreak(b []byte) []byte {
-	if bytes.HasSuffix(b, []byte("\r\n")) {
-		return b[:len(b)-2]
-	}
-	return bytes.TrimSuffix(b, []byte("\n"))
-}
-
-// signed handles multipart/signed (RFC 1847): S/MIME signatures are checked,
-// PGP signatures recorded; the signed content is parsed as usual.
-func (p *parser) signed(body []byte, params map[string]string, depth int) {
-	parts, _ := splitMultipart(body, params["boundary"])
-	if len(parts) == 0 {
-		p.warn("signierte Nachricht ohne Teile / signed message without parts")
-		p.text(body, "text/plain", "", "")
-		return
-	}
-	proto := strings.ToLower(params["protocol"])
-	if proto == "" && len(parts) >= 2 {
-		// No protocol parameter: go by the signature part's own type.
-		sh, _, _ := splitHeader(parts[1])
-		proto, _, _ = parseParams(sh.Get("Content-Type"))
-	}
-	switch {
-	case len(parts) >= 2 && strings.Contains(proto, "pkcs7-signature"):
-		sh, sb, _ := splitHeader(parts[1])
-		der := signature.DecodeP7(p.decode(sb, strings.ToLower(strings.TrimSpace(sh.Get("Content-Transfer-Encoding"))), "smime.p7s"))
-		if p.verifier != nil {
-			p.m.Signatures = append(p.m.Signatures, p.verifier.VerifyDetached("smime", signature.Canonical(parts[0]), der))
-		}
-	case strings.Contains(proto, "pgp-signature"):
-		p.m.Signatures = append(p.m.Signatures, signature.Result{Kind: "pgp",
-			Problem: "PGP-Signatur nicht geprüft (kein Schlüsselbund) / PGP signature not checked (no keyring)"})
-	default:
-		p.warn("unbekanntes Signaturprotokoll / unknown signature protocol %q", proto)
-	}
-	ph, pb, warns := splitHeader(parts[0])
-	p.m.Warnings = append(p.m.Warnings, warns...)
-	p.entity(ph, pb, depth+1, false)
-	for _, extra := range parts[min(2, len(parts)):] {
-		eh, eb, _ := splitHeader(extra)
-		p.entity(eh, eb, depth+1, false)
-	}
-}
-
-// opaque handles application/pkcs7-mime: signed-data is checked and its
-// content parsed; enveloped-data marks the message as encrypted.
-func (p *parser) opaque(body []byte, cte string, params map[string]string, name, disp string, depth int) {
-	der := signature.DecodeP7(p.decode(body, cte, name))
-	switch signature.ContentType(der) {
-	case "encrypted":
-		p.m.Encrypted = true
-		return
-	case "signed":
-		if p.verifier == nil {
-			break
-		}
-		r, content := p.verifier.VerifyAttached("smime", der)
-		p.m.Signatures = append(p.m.Signatures, r)
-		if content != nil {
-			ch, cb, warns := splitHeader(content)
-			p.m.Warnings = append(p.m.Warnings, warns...)
-			p.entity(ch, cb, depth+1, false)
-			return
-		}
-	}
-	if strings.ToLower(params["smime-type"]) == "enveloped-data" {
-		p.m.Encrypted = true
-		return
-	}
-	p.warn("S/MIME-Teil nicht lesbar / unreadable S/MIME part: als Anhang übernommen / kept as attachment")
-	if name == "" {
-		name = "smime.p7m"
-	}
-	p.attach(name, "application/pkcs7-mime", der, disp == "inline", false)
-}
-
-var (
-	reDropBlocks = regexp.MustCompile(`(?is)<(script|style|head|title)\b.*?</(script|style|head|title)\s*>`)
-	reBreaks     = regexp.MustCompile(`(?i)<\s*(br|/p|/div|/li|/tr|/h[1-6]|/table|/ul|/ol|p|div|li|tr|h[1-6])\b[^>]*>`)
-	reCells      = regexp.MustCompile(`(?i)</t[dh]\s*>`)
-	reTags       = regexp.MustCompile(`(?s)<[^>]*>`)
-	reComments   = regexp.MustCompile(`(?s)<!--.*?-->`)
-	reSpaces     = regexp.MustCompile(`[ \t\x{00a0}]+`)
-	reBlank      = regexp.MustCompile(`\n\s*\n(\s*\n)+`)
-)
-
-// HTMLToText renders HTML as plain text for the rendition: scripts, styles
-// and tags removed, block ends as line breaks, entities decoded.
-func HTMLToText(s string) string {
-	s = reComments.ReplaceAllString(s, "")
-	s = reDropBlocks.ReplaceAllString(s, "")
-	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
-	s = reBreaks.ReplaceAllString(s, "\n")
-	s = reCells.ReplaceAllString(s, "\t")
-	s = reTags.ReplaceAllString(s, "")
-	s = html.UnescapeString(s)
-	s = reSpaces.ReplaceAllString(s, " ")
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimSpace(l)
-	}
-	s = strings.Join(lines, "\n")
-	s = reBlank.ReplaceAllString(s, "\n\n")
-	return strings.TrimSpace(s)
-}
-
-// extensionFor returns a file extension for a media type ("" if unknown).
-func extensionFor(mt string) string {
-	switch mt {
-	case "application/pdf":
-		return ".pdf"
-	case "image/jpeg":
-		return ".jpg"
-	case "image/png":
-		return ".png"
-	case "image/tiff":
-		return ".tif"
-	case "message/rfc822":
-		return ".eml"
-	case "application/xml", "text/xml":
-		return ".xml"
-	case "text/plain":
-		return ".txt"
-	case "application/pkcs7-mime":
-		return ".p7m"
-	}
-	if exts, _ := mime.ExtensionsByType(mt); len(exts) > 0 {
-		return exts[0]
-	}
-	return ""
 }

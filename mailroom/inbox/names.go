@@ -1,6 +1,7 @@
 package inbox
 
 import (
+	"mime"
 	"path"
 	"strings"
 	"unicode"
@@ -51,4 +52,30 @@ func SafeFilename(name, mediaType string) string {
 		name = "_" + name
 	}
 	return name
+}
+
+// extensionFor returns a file extension for a media type ("" if unknown).
+func extensionFor(mt string) string {
+	switch mt {
+	case "application/pdf":
+		return ".pdf"
+	case "image/jpeg":
+		return ".jpg"
+	case "image/png":
+		return ".png"
+	case "image/tiff":
+		return ".tif"
+	case "message/rfc822":
+		return ".eml"
+	case "application/xml", "text/xml":
+		return ".xml"
+	case "text/plain":
+		return ".txt"
+	case "application/pkcs7-mime":
+		return ".p7m"
+	}
+	if exts, _ := mime.ExtensionsByType(mt); len(exts) > 0 {
+		return exts[0]
+	}
+	return ""
 }

@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -21,6 +22,8 @@ const RenditionName = "mail.pdf"
 // original (the evidence) and is never rewritten.
 type Classifier struct {
 	Verifier *signature.Verifier
+	// Limits as for the Expander (zero = defaults).
+	Limits Limits
 }
 
 var _ mailroom.Classifier = (*Classifier)(nil)
@@ -34,12 +37,26 @@ func (c *Classifier) Classify(ctx context.Context, in mailroom.ClassifyInput) (m
 	if err != nil {
 		return mailroom.Classification{}, err
 	}
-	m := Parse(raw, c.Verifier)
-	out := mailroom.Classification{Metadata: MailMetadata(m), KeepOriginal: true}
-	for _, s := range m.Signatures {
-		if s.Valid {
-			out.Flags = append(out.Flags, mailroom.FlagSigned)
-			break
+	m := c.Limits.parseLean(raw, c.Verifier)
+	if m.Rejected != nil {
+		return mailroom.Classification{}, m.Rejected
+	}
+	meta := copyMetadata(m, in.Metadata)
+	out := mailroom.Classification{Metadata: meta, KeepOriginal: true}
+	if signedValid(m, in.Metadata) {
+		out.Flags = append(out.Flags, mailroom.FlagSigned)
+	}
+	out.Flags = append(out.Flags, unreadableFlags(m, meta)...)
+	if note := meta[MetaNotTakenIn]; note != "" {
+		m.Warnings = append(m.Warnings, note)
+	}
+	if in.Metadata[MetaShortened] == "true" {
+		// The copy's own signature check fails by construction: show the
+		// result the walk found on the complete mail.
+		m.Signatures = nil
+		if k := in.Metadata["mail_signature"]; k != "" {
+			m.Warnings = append(m.Warnings, fmt.Sprintf("Signatur (%s) an der vollständigen Nachricht geprüft: gültig=%s, %s / signature checked on the complete mail: valid=%s",
+				k, in.Metadata["mail_signature_valid"], in.Metadata["mail_signer"], in.Metadata["mail_signature_valid"]))
 		}
 	}
 	if in.OutDir == "" {
@@ -54,6 +71,20 @@ func (c *Classifier) Classify(ctx context.Context, in mailroom.ClassifyInput) (m
 	}
 	out.Rendition = path
 	return out, nil
+}
+
+// signedValid: the mail carries a valid signature. A shortened copy's
+// signature was checked on the complete mail (metadata from the walk).
+func signedValid(m *Message, meta map[string]string) bool {
+	if meta[MetaShortened] == "true" {
+		return meta["mail_signature_valid"] == "true"
+	}
+	for _, s := range m.Signatures {
+		if s.Valid {
+			return true
+		}
+	}
+	return false
 }
 
 // MailDoc is the rendition content of a mail.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/go-pdf/fpdf"
 
-	"poststelle/mailroom"
+	"poststelle/mailroom/safefile"
 )
 
 // FontPath is the Unicode TrueType font used for renditions. Packagers
@@ -119,7 +119,7 @@ func Write(path string, d Doc) error {
 	if err != nil {
 		return err
 	}
-	return mailroom.WriteFileAtomic(path, data, 0o640)
+	return safefile.Write(path, data, 0o640)
 }
 
 // clean keeps printable text, tabs as spaces and newlines; it drops other

@@ -2,20 +2,18 @@ package embedded
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
 	"os"
-	"os/user"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"poststelle/mailroom"
 	"poststelle/mailroom/engine"
+	"poststelle/mailroom/identity"
 	"poststelle/mailroom/store"
 	"poststelle/ui"
 )
@@ -31,11 +29,15 @@ type Model struct {
 	Engine *engine.Engine
 	ops    *engine.PageOps
 	pages  *Renderer
+
+	idOnce sync.Once
+	id     *identity.Service
+	idErr  error
 }
 
 var _ ui.Model = (*Model)(nil)
 
-// New makes the model. opener renders page previews (scan.NewOpener).
+// New makes the model. opener renders page previews (pages.NewOpener in scan/pages).
 func New(cfg *mailroom.Config, st *store.Store, e *engine.Engine, opener mailroom.PageOpener) *Model {
 	return &Model{Config: cfg, Store: st, Engine: e,
 		ops:   &engine.PageOps{Store: st, Docs: st},
@@ -45,19 +47,40 @@ func New(cfg *mailroom.Config, st *store.Store, e *engine.Engine, opener mailroo
 // Renderer is the page renderer (for benchmarks and tests).
 func (m *Model) Renderer() *Renderer { return m.pages }
 
-// NeedsPassword implements ui.Model.
-func (m *Model) NeedsPassword() bool { return len(m.Config.Operators) > 0 }
+// NeedsPassword implements ui.Model: operators are configured, in the
+// operator table or in the directory (mailroom/identity). If the identity
+// layer cannot start, a password is asked and Login says why.
+func (m *Model) NeedsPassword() bool {
+	id, err := m.identity()
+	if err != nil {
+		return true
+	}
+	req, err := id.PasswordRequired(context.Background())
+	return req || err != nil
+}
 
 // ErrLogin is returned for wrong credentials.
-var ErrLogin = mailroom.BadInput("Anmeldung fehlgeschlagen: Benutzer oder Passwort falsch",
-	"login failed: wrong user or password", nil)
+var ErrLogin = identity.ErrLogin
 
-// Login implements ui.Model. Passwords are compared as "sha256:<hex>"
-// hashes from the configuration; every attempt is journaled.
+// identity starts the identity layer once (argon2id operators, directory,
+// throttling, journal).
+func (m *Model) identity() (*identity.Service, error) {
+	m.idOnce.Do(func() { m.id, m.idErr = identity.New(m.Config, m.Store, nil) })
+	return m.id, m.idErr
+}
+
+// Login implements ui.Model through mailroom/identity; every attempt is
+// journaled there. Without operators the OS user is taken, as before.
 func (m *Model) Login(ctx context.Context, login, password string) (ui.Operator, error) {
 	login = strings.TrimSpace(login)
-	if !m.NeedsPassword() {
-		u := osUser()
+	id, err := m.identity()
+	if err != nil {
+		return ui.Operator{}, startError(err)
+	}
+	if req, err := id.PasswordRequired(ctx); err != nil {
+		return ui.Operator{}, err
+	} else if !req {
+		u := identity.OSUser().Login
 		if login != "" && login != u {
 			m.Store.Append(ctx, login, "login-failed", "", "", map[string]any{"reason": "no operators configured; only the OS user " + u})
 			return ui.Operator{}, ErrLogin
@@ -66,43 +89,27 @@ func (m *Model) Login(ctx context.Context, login, password string) (ui.Operator,
 		_, err := m.Store.Append(ctx, u, "login", "", "", map[string]any{"method": "os-user"})
 		return op, err
 	}
-	for _, o := range m.Config.Operators {
-		if o.Login != login {
-			continue
-		}
-		if checkHash(o.PasswordHash, password) {
-			op := ui.Operator{Login: o.Login, Name: o.Name, Roles: o.Roles}
-			_, err := m.Store.Append(ctx, o.Login, "login", "", "", map[string]any{"method": "password", "name": o.Name})
-			return op, err
-		}
-		break
+	p, err := id.Authenticate(ctx, login, password, identity.Client{Address: "local", Via: "desk"})
+	if err != nil {
+		return ui.Operator{}, err
 	}
-	// The login name is recorded (A.SC.11: failed logins), the password never.
-	m.Store.Append(ctx, "desk", "login-failed", "", "", map[string]any{"login": login})
-	return ui.Operator{}, ErrLogin
+	roles := make([]string, len(p.Roles))
+	for i, r := range p.Roles {
+		roles[i] = string(r)
+	}
+	return ui.Operator{Login: p.Login, Name: p.Name, Roles: roles}, nil
 }
 
-func checkHash(stored, password string) bool {
-	hexsum, ok := strings.CutPrefix(stored, "sha256:")
-	if !ok {
-		return false
+// startError tells the clerk why logins are not possible at all (an old
+// sha256 hash in the configuration: how to set a new password).
+func startError(err error) error {
+	var le *mailroom.LegacyPasswordError
+	if errors.As(err, &le) {
+		de, en := le.Texts()
+		return mailroom.BadInput("Anmeldung nicht möglich: "+de, "login not possible: "+en, nil)
 	}
-	want, err := hex.DecodeString(strings.ToLower(hexsum))
-	if err != nil || len(want) != sha256.Size {
-		return false
-	}
-	got := sha256.Sum256([]byte(password))
-	return subtle.ConstantTimeCompare(got[:], want) == 1
-}
-
-func osUser() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	if u := os.Getenv("USER"); u != "" {
-		return u
-	}
-	return "unbekannt"
+	return mailroom.BadInput("Anmeldung nicht möglich: Anmeldung falsch eingerichtet",
+		"login not possible: login set up wrongly", err)
 }
 
 // Schema implements ui.Model: the form of the configuration's [desk] section.
@@ -158,7 +165,8 @@ func (m *Model) Document(ctx context.Context, id string) (*ui.DocView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &ui.DocView{DocRow: row(d, b), Metadata: d.Metadata, Deleted: del, QA: mailroom.QAOf(d), Output: d.Output}
+	v := &ui.DocView{DocRow: row(d, b), Metadata: d.Metadata, Deleted: del, QA: mailroom.QAOf(d), Output: d.Output,
+		Invoice: invoiceCheck(d)}
 	v.ScannedBy = d.Metadata["scanned_by"]
 	if v.ScannedBy == "" {
 		v.ScannedBy = b.Metadata["scanned_by"]

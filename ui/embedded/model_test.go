@@ -2,8 +2,6 @@ package embedded_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -13,9 +11,10 @@ import (
 	"poststelle/mailroom"
 	"poststelle/mailroom/engine"
 	"poststelle/mailroom/evidence"
+	"poststelle/mailroom/identity"
 	"poststelle/mailroom/store"
 	"poststelle/mailroom/testcorpus"
-	"poststelle/scan"
+	"poststelle/scan/pages"
 	"poststelle/ui/embedded"
 )
 
@@ -38,7 +37,7 @@ func newFixture(t *testing.T, ops ...mailroom.OperatorConfig) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	op := scan.NewOpener(scan.Options{})
+	op := pages.NewOpener(pages.Options{})
 	e := &engine.Engine{Config: cfg, Store: st, Opener: op, OneShot: true}
 	m := embedded.New(cfg, st, e, op)
 	t.Cleanup(m.Renderer().Close)
@@ -66,9 +65,13 @@ func (f *fixture) intake(t *testing.T, prof mailroom.Profile, meta map[string]st
 
 var normal = mailroom.Profile{Name: "eingang", Protection: mailroom.ProtectionNormal, Class: "Eingangspost"}
 
+// hash makes an argon2id operator hash (mailroom/identity).
 func hash(pw string) string {
-	s := sha256.Sum256([]byte(pw))
-	return "sha256:" + hex.EncodeToString(s[:])
+	h, err := identity.HashPassword(pw)
+	if err != nil {
+		panic(err)
+	}
+	return h
 }
 
 func TestLoginOperatorsAndFailedLoginsJournaled(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 
 	"poststelle/mailroom"
 	"poststelle/mailroom/testcorpus"
-	"poststelle/scan"
+	"poststelle/scan/pages"
 	"poststelle/ui/embedded"
 )
 
@@ -33,7 +33,7 @@ func TestRotateAndFit(t *testing.T) {
 // with MuPDF and render page 1 at preview size (1400 px), no cache.
 func BenchmarkFirstPreview(b *testing.B) {
 	src := testcorpus.Path(b, "scans", "batch-visible.pdf")
-	op := scan.NewOpener(scan.Options{})
+	op := pages.NewOpener(pages.Options{})
 	for i := 0; i < b.N; i++ {
 		r := embedded.NewRenderer(op, "")
 		if _, err := r.Page(context.Background(), "k", src, mailroom.MediaPDF, 1, 0, 1400); err != nil {
@@ -47,7 +47,7 @@ func BenchmarkFirstPreview(b *testing.B) {
 // PDF already open and no image cache.
 func BenchmarkThumbnail(b *testing.B) {
 	src := testcorpus.Path(b, "scans", "batch-visible.pdf")
-	op := scan.NewOpener(scan.Options{})
+	op := pages.NewOpener(pages.Options{})
 	for i := 0; i < b.N; i++ {
 		r := embedded.NewRenderer(op, "")
 		for p := 1; p <= 11; p++ {

@@ -4,7 +4,7 @@ import (
 	"os"
 
 	"poststelle/mailroom/engine"
-	"poststelle/scan"
+	"poststelle/scan/hotfolder"
 )
 
 func init() {
@@ -14,7 +14,7 @@ func init() {
 		}
 		for _, f := range w.Cfg.Folders {
 			os.MkdirAll(w.Cfg.Resolve(f.Path), 0o770)
-			e.Sources = append(e.Sources, &scan.HotFolder{
+			e.Sources = append(e.Sources, &hotfolder.HotFolder{
 				Dir: w.Cfg.Resolve(f.Path), Profile: f.Profile, AfterIntake: f.AfterIntake, Poll: f.Poll,
 				StableDelay: w.Cfg.Intake.StableDelay.Duration, PollInterval: w.Cfg.Intake.PollInterval.Duration,
 				RescanInterval: w.Cfg.Intake.RescanInterval.Duration,

@@ -3,7 +3,6 @@ package wire
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"poststelle/mailroom"
 	"poststelle/mailroom/einvoice"
@@ -25,13 +24,14 @@ func wireMail(w *Wiring, e *engine.Engine) error {
 	if err != nil {
 		return fmt.Errorf("mail.trust_ca_file: %w", err)
 	}
-	parts := filepath.Join(w.Cfg.DataDir, "work", "mail-parts")
+	parts := mailroom.Layout{Root: w.Cfg.DataDir}.Work("mail-parts")
 	if err := os.MkdirAll(parts, 0o750); err != nil {
 		return err
 	}
+	lim := inbox.Limits(mc.Limits)
 	e.Expanders = append(e.Expanders, &inbox.Expander{Mode: mc.Mode, MaxAttachment: mc.MaxAttachment, Verifier: v,
-		TempDir: parts, Log: w.Log.With("component", "mail")})
-	e.Classifiers = append(e.Classifiers, &inbox.Classifier{Verifier: v}, &signature.Classifier{Verifier: v})
+		TempDir: parts, Log: w.Log.With("component", "mail"), Limits: lim})
+	e.Classifiers = append(e.Classifiers, &inbox.Classifier{Verifier: v, Limits: lim}, &signature.Classifier{Verifier: v})
 	if mc.EInvoice.Enabled {
 		e.Classifiers = append(e.Classifiers, &einvoice.Classifier{Routes: mc.EInvoice.Routes})
 	}

@@ -2,12 +2,14 @@ package wire
 
 import (
 	"fmt"
+	"log/slog"
 
 	"poststelle/mailroom"
 	"poststelle/mailroom/engine"
 	"poststelle/ocr"
 	"poststelle/ocr/ocrcache"
-	"poststelle/scan"
+	"poststelle/scan/pages"
+	"poststelle/scan/recognition"
 )
 
 // Recognition needs tesseract single-threaded: programs call
@@ -16,27 +18,47 @@ func init() {
 	// Recognition: page decoding for the split step, and OCR to PDF/A.
 	register("20-recognition", func(w *Wiring, e *engine.Engine) error {
 		rc := w.Cfg.Recognition
-		e.Opener = scan.NewOpener(scan.Options{DPI: rc.DPI, MaxPixels: rc.MaxPixels})
+		e.Opener = pages.NewOpener(pages.Options{DPI: rc.DPI, MaxPixels: rc.MaxPixels})
 		if w.without(Recognition) {
 			return nil
 		}
-		pool, err := ocr.New(ocr.Options{Languages: rc.Languages, Workers: rc.Workers, NoOSD: !rc.AutoRotate})
-		if err != nil {
-			return fmt.Errorf("recognition: %w", err)
-		}
-		scan.LimitMemory(pool.Workers())
-		var orient scan.Orienter
-		if rc.AutoRotate {
-			orient = pool
-		}
 		// auto_split = apply recognises the parts of a split document
-		// again: the cache answers their pages without tesseract.
-		var rec mailroom.Recognizer = pool
-		if w.Cfg.Separators.AutoSplitMode() == mailroom.AutoSplitApply {
-			rec = ocrcache.New(pool, 0)
+		// again: an OCR cache answers their pages without tesseract.
+		cache := w.Cfg.Separators.AutoSplitMode() == mailroom.AutoSplitApply
+		r, _, err := newRecognition(rc, w.Log.With("component", "recognition"), cache)
+		if err != nil {
+			return err
 		}
-		e.Recognition = scan.NewRecognition(scan.RecognitionOptions{Config: rc, Recognizer: rec, Orienter: orient,
-			Workers: pool.Workers(), Log: w.Log.With("component", "recognition")})
+		e.Recognition = r
 		return nil
 	})
+}
+
+// NewRecognition makes the OCR pool of rc (one tesseract engine per worker)
+// and the recognition stage over it, with the memory limit for that many
+// workers. closePool releases the engines; the engine's pool lives as long
+// as the process. poststelle-bench measures exactly this.
+func NewRecognition(rc mailroom.RecognitionConfig, log *slog.Logger) (r *recognition.Recognition, closePool func() error, err error) {
+	return newRecognition(rc, log, false)
+}
+
+// newRecognition is NewRecognition, with an OCR cache (ocr/ocrcache) in
+// front of the pool when cache is set.
+func newRecognition(rc mailroom.RecognitionConfig, log *slog.Logger, cache bool) (r *recognition.Recognition, closePool func() error, err error) {
+	pool, err := ocr.New(ocr.Options{Languages: rc.Languages, Workers: rc.Workers, NoOSD: !rc.AutoRotate})
+	if err != nil {
+		return nil, nil, fmt.Errorf("recognition: %w", err)
+	}
+	recognition.LimitMemory(pool.Workers())
+	var orient recognition.Orienter
+	if rc.AutoRotate {
+		orient = pool
+	}
+	var rec mailroom.Recognizer = pool
+	if cache {
+		rec = ocrcache.New(pool, 0)
+	}
+	r = recognition.New(recognition.Options{Config: rc, Recognizer: rec, Orienter: orient,
+		Workers: pool.Workers(), Log: log})
+	return r, pool.Close, nil
 }

@@ -23,7 +23,7 @@ import (
 	"poststelle/mailroom"
 	"poststelle/mailroom/boundary"
 	"poststelle/ocr"
-	"poststelle/scan"
+	"poststelle/scan/analysis"
 )
 
 // Page images: a page that is one image (a scan) is taken over at its own
@@ -158,7 +158,7 @@ func (r *Recogniser) recognise(ctx context.Context, ref PageRef) (boundary.Page,
 	}
 	p := boundary.Page{Width: g.Bounds().Dx(), Height: g.Bounds().Dy(), DPI: dpi}
 	// The pipeline does not recognise pages its blank detector flags.
-	if blank, _ := scan.IsBlank(g, dpi, scan.BlankOptions{}); blank {
+	if blank, _ := analysis.IsBlank(g, dpi, analysis.BlankOptions{}); blank {
 		p.Blank = true
 		return p, nil
 	}

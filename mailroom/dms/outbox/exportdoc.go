@@ -28,8 +28,9 @@ type DocSource interface {
 // a PDF — the stored original under the batch's file name; where the
 // original is the document of record, its unchanged copy), its SHA-256, the
 // metadata with the document's identity, and the further files of out/<id>/
-// (transfervermerk.xml, metadata.json, seals). A missing document file is
-// permanent: an operator must look.
+// (transfervermerk.xml, metadata.json, seals, the e-invoice Prüfbericht). A
+// missing document file, or a missing Prüfbericht that the metadata names
+// (einvoice_report), is permanent: an operator must look.
 func ExportDocFor(ctx context.Context, st DocSource, id string) (mailroom.ExportDoc, error) {
 	d, err := st.Document(ctx, id)
 	if err != nil {
@@ -48,6 +49,9 @@ func ExportDocFor(ctx context.Context, st DocSource, id string) (mailroom.Export
 	files, err := furtherFiles(outDir, main)
 	if err != nil {
 		return mailroom.ExportDoc{}, err
+	}
+	if rep := d.Metadata["einvoice_report"]; rep != "" && files[rep] == "" {
+		return mailroom.ExportDoc{}, mailroom.Permanent(fmt.Errorf("Prüfbericht fehlt / validation report missing: %s", rep))
 	}
 	return mailroom.ExportDoc{ID: d.ID, Filename: name, PDF: main, SHA256: sum, Metadata: exportMetadata(d, b), Files: files}, nil
 }

@@ -1,0 +1,117 @@
+package analysis
+
+import (
+	"context"
+	"image"
+	"image/color"
+	"math"
+	"testing"
+
+	"poststelle/mailroom"
+	"poststelle/mailroom/testcorpus"
+	"poststelle/ocr"
+	"poststelle/scan/pages"
+)
+
+func openPage(t testing.TB, i int, rel ...string) mailroom.Page {
+	t.Helper()
+	ps, err := pages.NewOpener(pages.Options{DPI: 300}).Open(context.Background(), testcorpus.Path(t, rel...), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ps.Close()
+	p, err := ps.Page(context.Background(), i, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestBlankPages(t *testing.T) {
+	for _, c := range []struct {
+		rel   []string
+		blank bool
+	}{
+		{[]string{"naps2", "blank1.jpg"}, true},
+		{[]string{"naps2", "notblank.jpg"}, false},
+		{[]string{"ocrmypdf", "blank.pdf"}, true},
+		{[]string{"naps2", "skewed.jpg"}, false},
+		{[]string{"tesseract", "phototest.tif"}, false},
+		{[]string{"scans", "batch-visible.pdf"}, false},
+	} {
+		p := openPage(t, 0, c.rel...)
+		blank, ratio := IsBlank(ocr.Gray(p.Image), p.DPI, BlankOptions{})
+		t.Logf("%s: ink %.5f blank %v", c.rel[1], ratio, blank)
+		if blank != c.blank {
+			t.Errorf("%s: blank = %v, want %v (ink ratio %.5f)", c.rel[1], blank, c.blank, ratio)
+		}
+	}
+}
+
+func TestDetectSkew(t *testing.T) {
+	p := openPage(t, 0, "naps2", "skewed.jpg")
+	g := ocr.Gray(p.Image)
+	a, ok := DetectSkew(g, p.DPI, 20)
+	t.Logf("skewed.jpg: %.2f° ok %v", a, ok)
+	if !ok || math.Abs(math.Abs(a)-16) > 0.5 {
+		t.Fatalf("skewed.jpg skew %.2f°, want 15.5…16.5°", a)
+	}
+	// After correction the residual skew is small.
+	st := Correction{Skew: a}.Apply(g)
+	r, _ := DetectSkew(st, p.DPI, 20)
+	if math.Abs(r) > 0.5 {
+		t.Fatalf("residual skew %.2f°", r)
+	}
+	// An artificially turned page is measured with the right sign.
+	q := openPage(t, 0, "tesseract", "phototest.tif")
+	qg := ocr.Gray(q.Image)
+	base, _ := DetectSkew(qg, q.DPI, 20)
+	for _, turn := range []float64{3, -7.5} {
+		// Correction{Skew: -turn} turns the content clockwise by turn.
+		tg := Correction{Skew: -turn}.Apply(qg)
+		got, ok := DetectSkew(tg, q.DPI, 20)
+		if !ok || math.Abs(got-base-turn) > 0.3 {
+			t.Errorf("turned by %.1f°: measured %.2f° (base %.2f°)", turn, got, base)
+		}
+	}
+}
+
+func TestSkewPDF(t *testing.T) {
+	p := openPage(t, 0, "ocrmypdf", "skew.pdf")
+	g := ocr.Gray(p.Image)
+	a, ok := DetectSkew(g, p.DPI, 20)
+	st := Correction{Skew: a}.Apply(g)
+	r, _ := DetectSkew(st, p.DPI, 20)
+	t.Logf("skew.pdf: %.2f° ok %v, residual %.2f°", a, ok, r)
+	if !ok || math.Abs(a) < 1 || math.Abs(r) > 0.5 {
+		t.Fatalf("skew.pdf: measured %.2f°, residual %.2f°", a, r)
+	}
+}
+
+// A tiny image (a 16×16 favicon attached to a mail) reduces to fewer than 20
+// analysis blocks per side: the blank test must not read outside the mask.
+func TestInkRatioTinyImage(t *testing.T) {
+	for _, size := range []int{1, 2, 3, 16, 19} {
+		g := image.NewGray(image.Rect(0, 0, size, size))
+		for i := range g.Pix {
+			g.Pix[i] = 255
+		}
+		for _, dpi := range []float64{0, 72, 300} {
+			if r := InkRatio(g, dpi); r != 0 {
+				t.Errorf("%d×%d white at %v dpi: ink ratio %v, want 0", size, size, dpi, r)
+			}
+		}
+		if size < 16 {
+			continue
+		}
+		// A dark square in the middle is content.
+		for y := size / 4; y < size*3/4+1; y++ {
+			for x := size / 4; x < size*3/4+1; x++ {
+				g.SetGray(x, y, color.Gray{})
+			}
+		}
+		if blank, r := IsBlank(g, 0, BlankOptions{}); blank {
+			t.Errorf("%d×%d with a dark square: reported blank (ink %v)", size, size, r)
+		}
+	}
+}
