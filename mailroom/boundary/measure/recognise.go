@@ -9,7 +9,7 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
-	_ "image/jpeg" // the scanned blank page
+	_ "image/jpeg" // scanned pages, the scanned blank page
 	"image/png"
 	"math"
 	"os"
@@ -227,17 +227,23 @@ func pageImage(ctx context.Context, path string, page int, width float64) (*imag
 	}
 	defer os.RemoveAll(dir)
 	p := strconv.Itoa(page)
-	if out, err := exec.CommandContext(ctx, "pdfimages", "-f", p, "-l", p, "-png", path, filepath.Join(dir, "img")).CombinedOutput(); err != nil {
+	// -all keeps JPEG data as it is (poppler's own JPEG decoding is slow);
+	// everything else comes as PNG.
+	if out, err := exec.CommandContext(ctx, "pdfimages", "-f", p, "-l", p, "-all", path, filepath.Join(dir, "img")).CombinedOutput(); err != nil {
 		return nil, 0, fmt.Errorf("pdfimages: %v: %s", err, out)
 	}
-	f, err := os.Open(filepath.Join(dir, "img-000.png"))
+	files, _ := filepath.Glob(filepath.Join(dir, "img-000.*"))
+	if len(files) != 1 {
+		return nil, 0, nil // an image format Go does not decode (JBIG2, CCITT): render the page
+	}
+	f, err := os.Open(files[0])
 	if err != nil {
 		return nil, 0, err
 	}
 	defer f.Close()
-	img, err := png.Decode(f)
+	img, _, err := image.Decode(f)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil // render the page instead
 	}
 	g, dpi := ocr.Gray(img), imgs[0].ppi
 	for k := 2; g.Bounds().Dx()*g.Bounds().Dy() > maxPixels; k++ {
