@@ -6,7 +6,7 @@
 // sides, and single documents that must not be split. Pages are rendered
 // with pdftoppm, checked for blankness with the pipeline's own detector and
 // recognised with the real tesseract (package ocr). The boundary tests and
-// `poststelle-bench autosplit` report its figures.
+// `poststelle-bench splits` report its figures.
 package measure
 
 // Kind groups batches by what the issue's targets ask of them.

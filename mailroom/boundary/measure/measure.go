@@ -134,6 +134,37 @@ func (b BatchResult) Margins() (minTrue, maxElse string) {
 	return f(lo), f(hi)
 }
 
+// Failures lists what falls short of the targets (issue 18): a batch or a
+// kind below its precision or recall target, a proposal inside a single
+// document.
+func (r Report) Failures() []string {
+	var out []string
+	for _, b := range r.Batches {
+		if b.Batch.Kind == Negative {
+			if len(b.Proposed) > 0 {
+				out = append(out, fmt.Sprintf("%s: one document, but proposed %v", b.Batch.Name, b.Proposed))
+			}
+			continue
+		}
+		if min := Targets[b.Batch.Kind]; b.Counts.Precision() < min || b.Counts.Recall() < min {
+			out = append(out, fmt.Sprintf("%s: precision %.2f, recall %.2f, want ≥ %.2f", b.Batch.Name,
+				b.Counts.Precision(), b.Counts.Recall(), min))
+		}
+	}
+	for _, k := range []Kind{Numbered, Unnumbered} {
+		c, min := r.ByKind[k], Targets[k]
+		if c.TP+c.FN == 0 {
+			out = append(out, fmt.Sprintf("all %s: no boundaries measured", k))
+		} else if c.Precision() < min || c.Recall() < min {
+			out = append(out, fmt.Sprintf("all %s: precision %.2f, recall %.2f, want ≥ %.2f", k, c.Precision(), c.Recall(), min))
+		}
+	}
+	if r.PerPage() > 5*time.Millisecond {
+		out = append(out, fmt.Sprintf("scoring costs %v per page, want ≤ 5 ms", r.PerPage()))
+	}
+	return out
+}
+
 func compare(proposed, starts []int) Counts {
 	want := map[int]bool{}
 	for _, s := range starts {
