@@ -258,3 +258,40 @@ func TestLines(t *testing.T) {
 		t.Errorf("skewed line: %+v", ls)
 	}
 }
+
+func TestLanguage(t *testing.T) {
+	de := textLines("Sehr geehrte Damen und Herren, wir bitten Sie um die Zahlung der Rechnung für den Monat.\nDas ist nicht auf dem Konto eingegangen.")
+	en := textLines("We went tip-toeing along a path amongst the trees back towards the end of the widow's garden, and it was dark.")
+	table := textLines("Trennblätter A4 Zuschläge Abschläge Fälligkeit Umsatzsteueraufschlüsselung Bruttosumme der Rechnung und Steuer, Übertrag für März")
+	few := textLines("Name: Lieferant GmbH\nNummer: 549910")
+	for _, c := range []struct {
+		ls   []line
+		want string
+	}{{de, "de"}, {en, "en"}, {table, "de"}, {few, ""}} {
+		if got := language(c.ls); got != c.want {
+			t.Errorf("%q: language %q, want %q", c.ls[0].text, got, c.want)
+		}
+	}
+}
+
+// OCR noise from drawings and bullets does not count as a page beginning
+// mid-sentence; real running text does.
+func TestMidSentence(t *testing.T) {
+	for _, c := range []struct {
+		first string
+		mid   bool
+	}{
+		{"and we ask you to send the missing papers by the end of the month", true},
+		{"a plain face, on the throne of England; there", true},
+		{"i WE went tip-toeing along a path amongst", false},
+		{"a US x x IL: N", false},
+		{"Positionsdaten der Rechnung folgen hier unten", false},
+		{"198,00 275,00 19 % 7 %", false},
+	} {
+		p := page(2, at{25, 30, c.first}, at{25, 40, "Weiterer Text der Seite"})
+		_, mid := signals(gapAt(Score([]Page{page(1, at{25, 30, "Erste Seite mit Text"}), p}, Options{}), 2))[SigMidSentence]
+		if mid != c.mid {
+			t.Errorf("%q: starts mid-sentence %v, want %v", c.first, mid, c.mid)
+		}
+	}
+}
