@@ -58,6 +58,9 @@ func New(next mailroom.Recognizer, maxBytes int64) *Cache {
 // Recognize implements mailroom.Recognizer. Only gray images (what
 // recognition hands over) are cached; others go straight through.
 func (c *Cache) Recognize(ctx context.Context, page mailroom.Page) (mailroom.PageText, error) {
+	if err := ctx.Err(); err != nil {
+		return mailroom.PageText{}, err
+	}
 	g, ok := page.Image.(*image.Gray)
 	if !ok {
 		return c.next.Recognize(ctx, page)
