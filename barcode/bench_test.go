@@ -30,6 +30,6 @@ func BenchmarkMatrixCandidates(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		j := i % len(fulls)
-		matrixCandidates(fulls[j], smalls[j], 2, 300, nil)
+		matrixCandidates(fullResGray(fulls[j]), smalls[j], 2, 300, nil)
 	}
 }

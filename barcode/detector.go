@@ -56,27 +56,30 @@ func (d *Detector) Detect(ctx context.Context, p mailroom.Page) ([]mailroom.Symb
 	if p.Image == nil {
 		return nil, nil
 	}
-	g := toGray(p.Image)
-	if g.w < 8 || g.h < 8 {
+	b := p.Image.Bounds()
+	if b.Dx() < 8 || b.Dy() < 8 {
 		return nil, nil
 	}
-	dpi := pageDPI(p, g.w, g.h)
+	dpi := pageDPI(p, b.Dx(), b.Dy())
 	// The reduced page (about 150 dpi) serves the 2D search on large pages
 	// and, reduced further, the patch decoder.
 	f := max(1, int(math.Round(dpi/150)))
-	small := g
-	if f > 1 && g.w*g.h > matrixDirectLimit {
-		small = g.reduce(f)
-	} else {
+	if b.Dx()*b.Dy() <= matrixDirectLimit {
 		f = 1
 	}
+	full := newFullRes(p.Image)
+	step := lineStep(dpi, full.w, full.h)
+	if !d.opt.NoBarcodes {
+		full.gatherColumns(step/2, step)
+	}
+	small := full.reduced(f)
 	var fs []found
 	if !d.opt.NoBarcodes {
-		fs = append(fs, detectLinear(g, dpi)...)
+		fs = append(fs, detectLinear(full, step)...)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		fs = append(fs, detectMatrix(g, small, f, dpi)...)
+		fs = append(fs, detectMatrix(full, small, f, dpi)...)
 	}
 	if !d.opt.NoPatch {
 		if err := ctx.Err(); err != nil {
@@ -105,13 +108,23 @@ func (d *Detector) Detect(ctx context.Context, p mailroom.Page) ([]mailroom.Symb
 	return out, nil
 }
 
-// detectLinear scans rows and columns of the full-resolution image at a
-// spacing of about 1 mm, so it touches a small part of the pixels.
-func detectLinear(g *gray, dpi float64) []found {
-	step := max(1, min(int(dpi*0.04), max(g.h, g.w)>>8))
+// lineStep is the spacing of the linear scan lines: about 1 mm.
+func lineStep(dpi float64, w, h int) int {
+	return max(1, min(int(dpi*0.04), max(h, w)>>8))
+}
+
+// detectLinear scans rows and columns of the full-resolution image every
+// step pixels, so it touches a small part of the pixels.
+func detectLinear(p *fullRes, step int) []found {
 	decs := newLineDecoders()
-	rows := scanLines(newLumSource(g), step, decs, nil)
-	cols := scanLines(newColSource(g), step, decs, nil)
+	rows := scanLines(p.row, step/2, step, p.h, decs, nil)
+	// The columns, taken out in one pass over the rows, are scanned as
+	// rows of their own; hits are numbered by their column of the page.
+	cs := p.columns(step/2, step)
+	cols := scanLines(func(k int) []byte { return cs.pix[k*cs.w : (k+1)*cs.w] }, 0, 1, cs.h, decs, nil)
+	for i := range cols {
+		cols[i].line = step/2 + cols[i].line*step
+	}
 	minLines := 2
 	out := clusterHits(rows, step, false, minLines)
 	out = append(out, clusterHits(cols, step, true, minLines)...)
@@ -127,25 +140,20 @@ const maxEnlarged = 600
 
 // detectMatrix looks for 2D codes on a reduced image first; on large pages it
 // then decodes candidate regions at full resolution.
-func detectMatrix(g, small *gray, f int, dpi float64) []found {
+func detectMatrix(full *fullRes, small *gray, f int, dpi float64) []found {
 	if f == 1 {
-		out := scanMatrix(g, 1, image.Point{}, true)
-		if len(out) == 0 {
-			// Photos and small images: one global threshold instead of
-			// local ones.
-			out = scanMatrixGlobal(g, 1, image.Point{}, true)
-		}
-		if len(out) == 0 && max(g.w, g.h) < 300 {
+		out := scanMatrixHarder(small)
+		if len(out) == 0 && max(small.w, small.h) < 300 {
 			// Tiny images: the detectors need a quiet zone and a few
 			// pixels per module; try again enlarged on a white margin.
-			out = scanMatrixEnlarged(g, 2)
+			out = scanMatrixEnlarged(small, 2)
 		}
 		return out
 	}
 	out := scanMatrix(small, f, image.Point{}, true)
-	for _, r := range matrixCandidates(g, small, f, dpi, out) {
-		crop := g.crop(r)
-		got := scanMatrix(crop, 1, image.Point{}, true)
+	for _, r := range matrixCandidates(full, small, f, dpi, out) {
+		crop := full.crop(r)
+		got := scanMatrixHarder(crop)
 		// Modules of 2–3 px are few pixels for the detectors, blurred
 		// ones even fewer: try again enlarged (small regions only, so
 		// the work stays bounded).

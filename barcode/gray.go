@@ -3,6 +3,7 @@ package barcode
 import (
 	"image"
 	"image/draw"
+	"math"
 )
 
 // gray is an 8-bit luminance image: 0 black, 255 white, row-major, no padding.
@@ -32,13 +33,8 @@ func toGray(img image.Image) *gray {
 		}
 	case *image.RGBA:
 		for y := 0; y < h; y++ {
-			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			out := g.pix[y*w : (y+1)*w]
-			row = row[:4*w]
-			for x := range out {
-				p := row[4*x : 4*x+3 : 4*x+3]
-				out[x] = byte((77*uint32(p[0]) + 150*uint32(p[1]) + 29*uint32(p[2]) + 128) >> 8)
-			}
+			o := m.PixOffset(b.Min.X, b.Min.Y+y)
+			rgbaRowToGray(g.pix[y*w:(y+1)*w], m.Pix[o:o+4*w])
 		}
 	case *image.NRGBA:
 		for y := 0; y < h; y++ {
@@ -59,6 +55,23 @@ func toGray(img image.Image) *gray {
 		return toGray(rgba)
 	}
 	return g
+}
+
+// rgbaRowToGray converts one row of RGBA pixels (len(src) = 4*len(dst)).
+func rgbaRowToGray(dst, src []byte) {
+	src = src[:4*len(dst)]
+	for x := range dst {
+		p := src[4*x : 4*x+3 : 4*x+3]
+		dst[x] = byte((77*uint32(p[0]) + 150*uint32(p[1]) + 29*uint32(p[2]) + 128) >> 8)
+	}
+}
+
+// halveRows writes the 2×2 means of rows r0 and r1 into o (len(o) pixels).
+func halveRows(o, r0, r1 []byte) {
+	r0, r1 = r0[:2*len(o)], r1[:2*len(o)]
+	for x := range o {
+		o[x] = byte((uint32(r0[2*x]) + uint32(r0[2*x+1]) + uint32(r1[2*x]) + uint32(r1[2*x+1]) + 2) >> 2)
+	}
 }
 
 // reduce shrinks g by the integer factor f with a box filter.
@@ -93,6 +106,25 @@ func (g *gray) reduce(f int) *gray {
 		o := out.pix[y*w : (y+1)*w]
 		for x := range o {
 			o[x] = byte((acc[x] + n/2) / n)
+		}
+	}
+	return out
+}
+
+// columns returns the columns first, first+step, … of g as the rows of a
+// new image (column k of g is row k). g is read in bands of 32 rows, so
+// the rows being read stay in the cache while the columns are gathered.
+func (g *gray) columns(first, step int) *gray {
+	out := newColumnRows(g.w, g.h, first, step)
+	n := out.h
+	const band = 32
+	for y0 := 0; y0 < g.h; y0 += band {
+		y1 := min(y0+band, g.h)
+		for k := 0; k < n; k++ {
+			dst := out.pix[k*g.h+y0 : k*g.h+y1]
+			for i, o := 0, y0*g.w+first+k*step; i < len(dst); i, o = i+1, o+g.w {
+				dst[i] = g.pix[o]
+			}
 		}
 	}
 	return out
@@ -172,12 +204,68 @@ func (g *gray) halve() *gray {
 	w, h := g.w/2, g.h/2
 	out := &gray{w: w, h: h, pix: make([]byte, w*h)}
 	for y := 0; y < h; y++ {
-		r0 := g.pix[2*y*g.w : 2*y*g.w+2*w]
-		r1 := g.pix[(2*y+1)*g.w : (2*y+1)*g.w+2*w]
-		o := out.pix[y*w : (y+1)*w]
-		for x := range o {
-			o[x] = byte((uint32(r0[2*x]) + uint32(r0[2*x+1]) + uint32(r1[2*x]) + uint32(r1[2*x+1]) + 2) >> 2)
+		halveRows(out.pix[y*w:(y+1)*w], g.pix[2*y*g.w:(2*y+1)*g.w], g.pix[(2*y+1)*g.w:(2*y+2)*g.w])
+	}
+	return out
+}
+
+// bilinear returns the luminance at (x, y) (pixel centres at integers),
+// interpolated between the four neighbours; outside the image the edge
+// pixels continue.
+func (g *gray) bilinear(x, y float64) float64 {
+	x = math.Min(math.Max(x, 0), float64(g.w-1))
+	y = math.Min(math.Max(y, 0), float64(g.h-1))
+	x0, y0 := int(x), int(y)
+	x1, y1 := min(x0+1, g.w-1), min(y0+1, g.h-1)
+	fx, fy := x-float64(x0), y-float64(y0)
+	top := float64(g.at(x0, y0))*(1-fx) + float64(g.at(x1, y0))*fx
+	bot := float64(g.at(x0, y1))*(1-fx) + float64(g.at(x1, y1))*fx
+	return top*(1-fy) + bot*fy
+}
+
+// stretchBelow: images whose 1st to 99th percentile span less than this many
+// grey levels are stretched to the full range by stretched.
+const stretchBelow = 128
+
+// stretched returns g with its 1st to 99th percentile mapped to 0..255, and
+// false when g's contrast is high enough already.
+func (g *gray) stretched() (*gray, bool) {
+	var hist [256]int
+	for _, v := range g.pix {
+		hist[v]++
+	}
+	n := len(g.pix)
+	lo, hi, acc := -1, 255, 0
+	for v := 0; v < 256; v++ {
+		acc += hist[v]
+		if lo < 0 && acc*100 >= n {
+			lo = v
 		}
+		if acc*100 >= 99*n {
+			hi = v
+			break
+		}
+	}
+	lo = max(lo, 0)
+	if hi-lo >= stretchBelow || hi <= lo {
+		return nil, false
+	}
+	var lut [256]byte
+	for v := range lut {
+		lut[v] = byte(min(max((v-lo)*255/(hi-lo), 0), 255))
+	}
+	out := &gray{w: g.w, h: g.h, pix: make([]byte, len(g.pix))}
+	for i, v := range g.pix {
+		out.pix[i] = lut[v]
+	}
+	return out, true
+}
+
+// inverted returns g with dark and light swapped.
+func (g *gray) inverted() *gray {
+	out := &gray{w: g.w, h: g.h, pix: make([]byte, len(g.pix))}
+	for i, v := range g.pix {
+		out.pix[i] = 255 - v
 	}
 	return out
 }

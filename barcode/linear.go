@@ -34,20 +34,19 @@ type lineHit struct {
 	a, b, line      int
 }
 
-// scanLines binarises every step-th line of src (per line, global histogram)
-// and runs all line decoders forwards and backwards on it.
-func scanLines(src gozxing.LuminanceSource, step int, decs []lineDecoder, hits []lineHit) []lineHit {
-	bin := gozxing.NewGlobalHistgramBinarizer(src)
-	width, height := src.GetWidth(), src.GetHeight()
+// scanLines binarises the lines first, first+step, … below n (line(y) is
+// the luminance of line y; all lines have the same length) and runs all
+// line decoders forwards and backwards on them. Hits are numbered by their
+// line.
+func scanLines(line func(y int) []byte, first, step, n int, decs []lineDecoder, hits []lineHit) []lineHit {
+	if first >= n {
+		return hits
+	}
+	width := len(line(first))
 	row := gozxing.NewBitArray(width)
 	work := gozxing.NewBitArray(width)
-	for y := step / 2; y < height; y += step {
-		r, err := bin.GetBlackRow(y, row)
-		if err != nil {
-			continue
-		}
-		row = r
-		if transitions(row) < 12 {
+	for y := first; y < n; y += step {
+		if !blackRow(line(y), row) || transitions(row) < 12 {
 			continue
 		}
 		for dir := 0; dir < 2; dir++ {
@@ -81,6 +80,75 @@ func scanLines(src gozxing.LuminanceSource, step int, decs []lineDecoder, hits [
 		}
 	}
 	return hits
+}
+
+// blackRow binarises one line into row as gozxing's
+// GlobalHistogramBinarizer.GetBlackRow does (a black point from the line's
+// 32-bucket histogram, a -1 4 -1 sharpening filter), without its copies,
+// per-bit calls and exceptions. It reports false when the line has too
+// little contrast.
+func blackRow(lum []byte, row *gozxing.BitArray) bool {
+	var buckets [32]int
+	for _, v := range lum {
+		buckets[v>>3]++
+	}
+	black, ok := blackPoint(&buckets)
+	if !ok {
+		return false
+	}
+	bits := row.GetBitArray()
+	clear(bits)
+	w := len(lum)
+	if w < 3 {
+		for x, v := range lum {
+			if int(v) < black {
+				bits[x/32] |= 1 << uint(x%32)
+			}
+		}
+		return true
+	}
+	left, center := int(lum[0]), int(lum[1])
+	for x := 1; x < w-1; x++ {
+		right := int(lum[x+1])
+		if (center*4-left-right)/2 < black {
+			bits[x/32] |= 1 << uint(x%32)
+		}
+		left, center = center, right
+	}
+	return true
+}
+
+// blackPoint is GlobalHistogramBinarizer's estimateBlackPoint: the valley
+// between the tallest peak and a second, distant one, nearer the white.
+func blackPoint(b *[32]int) (int, bool) {
+	maxCount, first, firstSize := 0, 0, 0
+	for x, c := range b {
+		if c > firstSize {
+			first, firstSize = x, c
+		}
+		maxCount = max(maxCount, c)
+	}
+	second, secondScore := 0, 0
+	for x, c := range b {
+		d := x - first
+		if s := c * d * d; s > secondScore {
+			second, secondScore = x, s
+		}
+	}
+	if first > second {
+		first, second = second, first
+	}
+	if second-first <= len(b)/16 {
+		return 0, false
+	}
+	valley, valleyScore := second-1, -1
+	for x := second - 1; x > first; x-- {
+		from := x - first
+		if s := from * from * (second - x) * (maxCount - b[x]); s > valleyScore {
+			valley, valleyScore = x, s
+		}
+	}
+	return valley << 3, true
 }
 
 func decodeLine(d lineDecoder, y int, row *gozxing.BitArray) (res *gozxing.Result, err error) {

@@ -59,33 +59,3 @@ func (s *lumSource) RotateCounterClockwise45() (gozxing.LuminanceSource, error) 
 }
 
 func (s *lumSource) String() string { return gozxing.LuminanceSourceString(s) }
-
-// colSource presents the columns of a gray image as rows (the image mirrored
-// at its diagonal), reading them lazily: only the columns asked for are read.
-type colSource struct {
-	gozxing.LuminanceSourceBase
-	g *gray
-}
-
-func newColSource(g *gray) *colSource {
-	return &colSource{LuminanceSourceBase: gozxing.LuminanceSourceBase{Width: g.h, Height: g.w}, g: g}
-}
-
-func (s *colSource) GetRow(y int, row []byte) ([]byte, error) {
-	if y < 0 || y >= s.g.w {
-		return nil, errors.New("row out of range")
-	}
-	if cap(row) < s.g.h {
-		row = make([]byte, s.g.h)
-	}
-	row = row[:s.g.h]
-	w := s.g.w
-	for i := range row {
-		row[i] = s.g.pix[i*w+y]
-	}
-	return row, nil
-}
-
-func (s *colSource) GetMatrix() []byte               { return s.g.transpose().pix }
-func (s *colSource) Invert() gozxing.LuminanceSource { return gozxing.LuminanceSourceInvert(s) }
-func (s *colSource) String() string                  { return gozxing.LuminanceSourceString(s) }

@@ -7,24 +7,45 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/aztec"
 	"github.com/makiuchi-d/gozxing/datamatrix"
-	mqr "github.com/makiuchi-d/gozxing/multi/qrcode"
 )
 
 // scanMatrix runs the 2D readers (QR, DataMatrix, Aztec) on g, binarized
 // with gozxing's HybridBinarizer (local thresholds). Boxes are scaled by scale
 // and moved by off to page coordinates.
 func scanMatrix(g *gray, scale int, off image.Point, tryHarder bool) []found {
-	return scanMatrixBin(gozxing.NewHybridBinarizer(newLumSource(g)), scale, off, tryHarder)
+	return scanMatrixBin(g, gozxing.NewHybridBinarizer(newLumSource(g)), scale, off, tryHarder)
 }
 
 // scanMatrixGlobal is scanMatrix with one threshold for the whole image
 // (gozxing's GlobalHistogramBinarizer), which reads some unevenly lit photos
 // whose local thresholds break the finder patterns.
 func scanMatrixGlobal(g *gray, scale int, off image.Point, tryHarder bool) []found {
-	return scanMatrixBin(gozxing.NewGlobalHistgramBinarizer(newLumSource(g)), scale, off, tryHarder)
+	return scanMatrixBin(g, gozxing.NewGlobalHistgramBinarizer(newLumSource(g)), scale, off, tryHarder)
 }
 
-func scanMatrixBin(bin gozxing.Binarizer, scale int, off image.Point, tryHarder bool) []found {
+// scanMatrixHarder reads g with one binarisation after the other until one
+// yields a code: local thresholds (HybridBinarizer), one global threshold
+// (GlobalHistogramBinarizer: unevenly lit photos whose local thresholds
+// break the finder patterns), local thresholds on the contrast-stretched
+// luminance (pale codes whose blocks the HybridBinarizer takes for flat),
+// and local thresholds on the inverted luminance (light codes on a dark
+// ground). Used where the image is small: photos, candidate regions.
+func scanMatrixHarder(g *gray) []found {
+	if out := scanMatrix(g, 1, image.Point{}, true); len(out) > 0 {
+		return out
+	}
+	if out := scanMatrixGlobal(g, 1, image.Point{}, true); len(out) > 0 {
+		return out
+	}
+	if st, ok := g.stretched(); ok {
+		if out := scanMatrix(st, 1, image.Point{}, true); len(out) > 0 {
+			return out
+		}
+	}
+	return scanMatrix(g.inverted(), 1, image.Point{}, true)
+}
+
+func scanMatrixBin(g *gray, bin gozxing.Binarizer, scale int, off image.Point, tryHarder bool) []found {
 	bmp, err := gozxing.NewBinaryBitmap(bin)
 	if err != nil {
 		return nil
@@ -42,10 +63,8 @@ func scanMatrixBin(bin gozxing.Binarizer, scale int, off image.Point, tryHarder 
 		box = image.Rect(box.Min.X*scale, box.Min.Y*scale, box.Max.X*scale+scale, box.Max.Y*scale+scale).Add(off)
 		out = append(out, found{symbology: sym, text: r.GetText(), box: box})
 	}
-	if rs, err := safeMulti(func() ([]*gozxing.Result, error) {
-		return mqr.NewQRCodeMultiReader().DecodeMultiple(bmp, hints)
-	}); err == nil {
-		for _, r := range rs {
+	if bm, err := bmp.GetBlackMatrix(); err == nil {
+		for _, r := range readQR(qrImage{bm: bm, lum: g}, hints) {
 			add("qrcode", r)
 		}
 	}
@@ -101,13 +120,13 @@ func safeMulti(f func() ([]*gozxing.Result, error)) (r []*gozxing.Result, err er
 // (dense, high-contrast texture in both directions, compact) and are not
 // already covered by a decoded symbol. They are returned in full-resolution
 // coordinates with a margin.
-func matrixCandidates(g, small *gray, f int, dpi float64, have []found) []image.Rectangle {
+func matrixCandidates(full *fullRes, small *gray, f int, dpi float64, have []found) []image.Rectangle {
 	var covered []image.Rectangle
 	for _, h := range have {
 		covered = append(covered, image.Rect(h.box.Min.X/f, h.box.Min.Y/f, (h.box.Max.X+f-1)/f, (h.box.Max.Y+f-1)/f))
 	}
 	var out []image.Rectangle
-	for _, c := range findMatrixRegions(g, small, f, dpi/float64(f), covered, maxMatrixCandidates) {
+	for _, c := range findMatrixRegions(full, small, f, dpi/float64(f), covered, maxMatrixCandidates) {
 		r := c.box
 		out = append(out, image.Rect(r.Min.X*f, r.Min.Y*f, r.Max.X*f, r.Max.Y*f))
 	}

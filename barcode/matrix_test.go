@@ -155,7 +155,7 @@ func TestMatrixCandidatesOnTextPages(t *testing.T) {
 	all := 0
 	for _, p := range pages {
 		g := toGray(p.img)
-		n := len(findMatrixRegions(g, g.reduce(2), 2, 150, nil, 0))
+		n := len(findMatrixRegions(fullResGray(g), g.reduce(2), 2, 150, nil, 0))
 		all += n
 		if n > maxMatrixCandidates {
 			t.Errorf("%s: %d candidate regions (cap %d)", p.name, n, maxMatrixCandidates)
@@ -182,7 +182,7 @@ func TestMatrixCandidatesOnTextPages(t *testing.T) {
 	for _, file := range files {
 		for i, p := range loadPages(t, file) {
 			g := toGray(p.Image)
-			k := len(findMatrixRegions(g, g.reduce(2), 2, 150, nil, 0))
+			k := len(findMatrixRegions(fullResGray(g), g.reduce(2), 2, 150, nil, 0))
 			all += k
 			n++
 			if k > maxMatrixCandidates {

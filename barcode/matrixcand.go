@@ -66,23 +66,26 @@ func levels(g *gray) (paper, black int) {
 // pixels (t even, at most 64; the remainder at the right and bottom edges is
 // left out). Transitions are counted only in tiles with some ink: most of a
 // page is paper.
-func newTileGrid(full, g *gray, f, t int) *tileGrid {
+func newTileGrid(full *fullRes, g *gray, f, t int) *tileGrid {
 	tw, th := g.w/t, g.h/t
 	tg := &tileGrid{t: t, tw: tw, th: th}
 	if tw < 1 || th < 1 {
 		return tg
 	}
 	paper, black := levels(g)
-	span := float32(max(64, paper-black))
+	tg.mid = byte((paper + black) / 2)
+	tg.measureInk(g, paper, float32(max(64, paper-black)))
+	tg.measureTransitions(full, f, tg.markInkWindows())
+	return tg
+}
+
+// measureInk sets each tile's mean darkness relative to the page's contrast
+// span. Tile sums: bytes are added in pairs, four pairs to a uint64 (16-bit
+// lanes; t <= 64 rows of 2×255 fit), then the pairs of a tile are summed.
+func (tg *tileGrid) measureInk(g *gray, paper int, span float32) {
+	t, tw, th := tg.t, tg.tw, tg.th
 	tg.ink = make([]float32, tw*th)
-	tg.hd = make([]float32, tw*th)
-	tg.vd = make([]float32, tw*th)
-	tg.ck = make([]uint16, tw*th)
-	mid := byte((paper + black) / 2)
-	tg.mid = mid
 	area := float32(t * t)
-	// Tile sums: bytes are added in pairs, four pairs to a uint64 (16-bit
-	// lanes; t <= 64 rows of 2×255 fit), then the pairs of a tile are summed.
 	rowBytes := tw * t
 	chunks := rowBytes / 8
 	lanes := make([]uint64, chunks)
@@ -115,17 +118,15 @@ func newTileGrid(full, g *gray, f, t int) *tileGrid {
 				s += p
 			}
 			ink := (float32(paper) - float32(s)/area) / span
-			if ink < 0 {
-				ink = 0
-			} else if ink > 1 {
-				ink = 1
-			}
-			tg.ink[ty*tw+tx] = ink
+			tg.ink[ty*tw+tx] = min(max(ink, 0), 1)
 		}
 	}
-	// Transitions and checkerboard cells on the full-resolution pixels of
-	// the tiles in windows dark enough for a code, where modules of 2–3 px
-	// are still resolved.
+}
+
+// markInkWindows marks the windows as dark as a code (tg.inkWin) and
+// returns the tiles inside them, whose full-resolution pixels are measured.
+func (tg *tileGrid) markInkWindows() []bool {
+	tw, th := tg.tw, tg.th
 	need := make([]bool, tw*th)
 	tg.inkWin = make([]bool, tw*th)
 	const k = codeWindow
@@ -141,21 +142,35 @@ func newTileGrid(full, g *gray, f, t int) *tileGrid {
 			}
 		}
 	}
-	ft := t * f
-	fw := full.w
+	return need
+}
+
+// measureTransitions counts dark/light changes and checkerboard cells on
+// the full-resolution pixels of the needed tiles, where modules of 2–3 px
+// are still resolved.
+func (tg *tileGrid) measureTransitions(full *fullRes, f int, need []bool) {
+	tw, th := tg.tw, tg.th
+	tg.hd = make([]float32, tw*th)
+	tg.vd = make([]float32, tw*th)
+	tg.ck = make([]uint16, tw*th)
+	ft := tg.t * f
 	farea := float32(ft * ft)
+	mid := tg.mid
+	buf := make([]byte, (ft+1)*(ft+1))
 	for ty := 0; ty < th; ty++ {
 		for tx := 0; tx < tw; tx++ {
 			i := ty*tw + tx
 			if !need[i] {
 				continue
 			}
+			// The tile's pixels and one more column and row: pairs
+			// (x, x+1) and (y, y+1) inside the page.
+			r := image.Rect(tx*ft, ty*ft, min((tx+1)*ft+1, full.w), min((ty+1)*ft+1, full.h))
+			blk, bw := full.block(r, buf), r.Dx()
 			h, v, ck := 0, 0, 0
-			x0, x1 := tx*ft, min((tx+1)*ft, fw-1) // pairs (x, x+1)
-			for y := ty * ft; y < (ty+1)*ft && y+1 < full.h; y++ {
-				row := full.pix[y*fw : (y+1)*fw]
-				next := full.pix[(y+1)*fw : (y+2)*fw]
-				for x := x0; x < x1; x++ {
+			for y := 0; y+1 < r.Dy(); y++ {
+				row, next := blk[y*bw:(y+1)*bw], blk[(y+1)*bw:(y+2)*bw]
+				for x := 0; x+1 < bw; x++ {
 					a, b := dark(row[x], mid), dark(row[x+1], mid)
 					c, d := dark(next[x], mid), dark(next[x+1], mid)
 					h += a ^ b
@@ -168,7 +183,6 @@ func newTileGrid(full, g *gray, f, t int) *tileGrid {
 			tg.ck[i] = uint16(ck)
 		}
 	}
-	return tg
 }
 
 // dark is 1 for a pixel below the threshold mid, else 0 (without a branch).
@@ -239,85 +253,107 @@ func (tg *tileGrid) windows() []bool {
 // findMatrixRegions returns candidate 2D-code regions of the reduced page g
 // (resolution dpi), best first, leaving out regions that overlap covered;
 // at most limit of them (no limit when limit <= 0).
-func findMatrixRegions(full, g *gray, f int, dpi float64, covered []image.Rectangle, limit int) []matrixRegion {
+func findMatrixRegions(full *fullRes, g *gray, f int, dpi float64, covered []image.Rectangle, limit int) []matrixRegion {
 	t := max(4, 2*int(dpi/74+0.5)) // about 0.7 mm, even; windows of 3×3 tiles
 	tg := newTileGrid(full, g, f, t)
 	if tg.tw < codeWindow || tg.th < codeWindow {
 		return nil
 	}
 	maxSide := int(1.6 * dpi) // larger codes have modules the reduced page resolves
-	win := tg.windows()
-	seen := make([]bool, tg.tw*tg.th)
 	var regions []matrixRegion
+	for _, c := range tg.components(tg.windows()) {
+		if r, ok := tg.region(full, c, f, maxSide, covered); ok {
+			regions = append(regions, r)
+		}
+	}
+	sort.SliceStable(regions, func(i, j int) bool { return regions[i].checkers > regions[j].checkers })
+	// Margin: a tile plus 0.1 in for the edge tiles that were not code-like
+	// and the quiet zone the readers need.
+	return mergeRegions(regions, t+int(dpi*0.1), image.Rect(0, 0, g.w, g.h), limit)
+}
+
+// tileComponent is a connected set of code-like windows: its number of
+// windows and the bounds of their top-left tiles.
+type tileComponent struct {
+	n              int
+	x0, y0, x1, y1 int
+}
+
+// components finds the 8-connected components of the marked windows.
+func (tg *tileGrid) components(win []bool) []tileComponent {
+	seen := make([]bool, len(win))
+	var out []tileComponent
 	var stack []int
 	for start := range seen {
 		if seen[start] || !win[start] {
 			continue
 		}
-		// Flood fill over code-like tiles, 8-connected.
 		seen[start] = true
 		stack = append(stack[:0], start)
-		x0, y0, x1, y1 := tg.tw, tg.th, -1, -1
-		n := 0
+		c := tileComponent{x0: tg.tw, y0: tg.th, x1: -1, y1: -1}
 		for len(stack) > 0 {
 			i := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			n++
+			c.n++
 			x, y := i%tg.tw, i/tg.tw
-			x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
+			c.x0, c.y0, c.x1, c.y1 = min(c.x0, x), min(c.y0, y), max(c.x1, x), max(c.y1, y)
 			for dy := -1; dy <= 1; dy++ {
 				for dx := -1; dx <= 1; dx++ {
 					xx, yy := x+dx, y+dy
 					if xx < 0 || yy < 0 || xx >= tg.tw || yy >= tg.th {
 						continue
 					}
-					j := yy*tg.tw + xx
-					if !seen[j] && win[j] {
+					if j := yy*tg.tw + xx; !seen[j] && win[j] {
 						seen[j] = true
 						stack = append(stack, j)
 					}
 				}
 			}
 		}
-		if n < minWindows {
-			continue
-		}
-		bw, bh := x1-x0+codeWindow, y1-y0+codeWindow // in tiles
-		if max(bw, bh)*t > maxSide || max(bw, bh) > 5*min(bw, bh) {
-			continue // too large, or longer than a rectangular DataMatrix
-		}
-		if n*2 < (bw-codeWindow+1)*(bh-codeWindow+1) {
-			continue // sparse: scattered text tiles, not one solid square
-		}
-		box := image.Rect(x0*t, y0*t, (x1+codeWindow)*t, (y1+codeWindow)*t)
-		ck := 0
-		for yy := y0; yy < y1+codeWindow; yy++ {
-			for xx := x0; xx < x1+codeWindow; xx++ {
-				ck += int(tg.ck[yy*tg.tw+xx])
-			}
-		}
-		if ck < minCheckers {
-			continue // letters: smooth strokes, no module corners
-		}
-		skip := false
-		for _, c := range covered {
-			if c.Overlaps(box) {
-				skip = true
-			}
-		}
-		if skip {
-			continue
-		}
-		if rg, cg := profileGaps(full, box.Inset(t/2), f, tg.mid); max(rg, cg) > f {
-			continue // light rows or columns inside: letters with gaps between them
-		}
-		regions = append(regions, matrixRegion{box: box, windows: n, checkers: ck})
+		out = append(out, c)
 	}
-	sort.SliceStable(regions, func(i, j int) bool { return regions[i].checkers > regions[j].checkers })
-	// Margin: a tile plus 0.1 in for the edge tiles that were not code-like
-	// and the quiet zone the readers need; overlapping boxes are merged.
-	m := t + int(dpi*0.1)
-	bounds := image.Rect(0, 0, g.w, g.h)
+	return out
+}
+
+// region turns a component into a candidate region when it is shaped like
+// a 2D code (see the package comment above) and no decoded symbol covers it.
+func (tg *tileGrid) region(full *fullRes, c tileComponent, f, maxSide int, covered []image.Rectangle) (matrixRegion, bool) {
+	t := tg.t
+	if c.n < minWindows {
+		return matrixRegion{}, false
+	}
+	bw, bh := c.x1-c.x0+codeWindow, c.y1-c.y0+codeWindow // in tiles
+	if max(bw, bh)*t > maxSide || max(bw, bh) > 5*min(bw, bh) {
+		return matrixRegion{}, false // too large, or longer than a rectangular DataMatrix
+	}
+	if c.n*2 < (bw-codeWindow+1)*(bh-codeWindow+1) {
+		return matrixRegion{}, false // sparse: scattered text tiles, not one solid square
+	}
+	box := image.Rect(c.x0*t, c.y0*t, (c.x1+codeWindow)*t, (c.y1+codeWindow)*t)
+	ck := 0
+	for yy := c.y0; yy < c.y1+codeWindow; yy++ {
+		for xx := c.x0; xx < c.x1+codeWindow; xx++ {
+			ck += int(tg.ck[yy*tg.tw+xx])
+		}
+	}
+	if ck < minCheckers {
+		return matrixRegion{}, false // letters: smooth strokes, no module corners
+	}
+	for _, cv := range covered {
+		if cv.Overlaps(box) {
+			return matrixRegion{}, false
+		}
+	}
+	if rg, cg := profileGaps(full, box.Inset(t/2), f, tg.mid); max(rg, cg) > f {
+		return matrixRegion{}, false // light rows or columns inside: letters with gaps between them
+	}
+	return matrixRegion{box: box, windows: c.n, checkers: ck}, true
+}
+
+// mergeRegions widens each region by margin m (within bounds) and merges
+// overlapping ones into the better one; at most limit regions (limit <= 0:
+// any number).
+func mergeRegions(regions []matrixRegion, m int, bounds image.Rectangle, limit int) []matrixRegion {
 	var out []matrixRegion
 	for _, r := range regions {
 		r.box = r.box.Inset(-m).Intersect(bounds)
@@ -331,10 +367,7 @@ func findMatrixRegions(full, g *gray, f int, dpi float64, covered []image.Rectan
 				break
 			}
 		}
-		if !merged {
-			if limit > 0 && len(out) == limit {
-				continue
-			}
+		if !merged && (limit <= 0 || len(out) < limit) {
 			out = append(out, r)
 		}
 	}
@@ -353,7 +386,7 @@ const profileLight = 0.02
 // column of a DataMatrix crosses its solid L border; in a QR code only a
 // separator beside a finder pattern can be light, one module wide. Between
 // letters and lines of text there are light gaps.
-func profileGaps(full *gray, r image.Rectangle, f int, mid byte) (int, int) {
+func profileGaps(full *fullRes, r image.Rectangle, f int, mid byte) (int, int) {
 	r = image.Rect(r.Min.X*f, r.Min.Y*f, r.Max.X*f, r.Max.Y*f).Intersect(image.Rect(0, 0, full.w, full.h))
 	if r.Dx() < 2 || r.Dy() < 2 {
 		return 0, 0
@@ -361,7 +394,7 @@ func profileGaps(full *gray, r image.Rectangle, f int, mid byte) (int, int) {
 	rows := make([]int, r.Dy())
 	cols := make([]int, r.Dx())
 	for y := r.Min.Y; y < r.Max.Y; y++ {
-		row := full.pix[y*full.w+r.Min.X : y*full.w+r.Max.X]
+		row := full.row(y)[r.Min.X:r.Max.X]
 		n := 0
 		for x, p := range row {
 			d := dark(p, mid)

@@ -58,43 +58,53 @@ func detectPatches(g *gray, dpi float64) []found {
 	f := max(1, int(dpi/patchTargetDPI))
 	s := g.reduce(f)
 	sdpi := dpi / float64(f)
-	th := s.otsu()
-	if th > 170 {
-		th = 170 // an almost white page: Otsu splits the paper noise
-	}
-	dark := make([]bool, len(s.pix))
-	for i, v := range s.pix {
-		dark[i] = int(v) <= th
+	th, ok := patchThreshold(s)
+	if !ok {
+		return nil
 	}
 	var out []found
-	// Rows cross vertical bars; columns cross horizontal bars.
+	// Rows cross vertical bars; columns (rows of the transposed page)
+	// cross horizontal bars.
 	for _, t := range []bool{false, true} {
-		w, h := s.w, s.h
-		at := func(line, x int) bool { return dark[line*s.w+x] }
+		img := s
 		if t {
-			w, h = s.h, s.w
-			at = func(line, x int) bool { return dark[x*s.w+line] }
+			img = s.transpose()
+		}
+		dark := make([]bool, len(img.pix))
+		for i, v := range img.pix {
+			dark[i] = int(v) <= th
 		}
 		var reads []patchRead
-		line := make([]bool, w)
-		for y := 0; y < h; y++ {
-			for x := range line {
-				line[x] = at(y, x)
-			}
-			reads = scanPatchLine(line, y, sdpi, reads)
+		for y := 0; y < img.h; y++ {
+			reads = scanPatchLine(dark[y*img.w:(y+1)*img.w], y, sdpi, reads)
 		}
 		for _, tr := range trackPatches(reads, sdpi) {
-			code, mirrored := orientPatch(tr.seq, tr.a, tr.b, w)
-			var box image.Rectangle
+			code, mirrored := orientPatch(tr.seq, tr.a, tr.b, img.w)
+			box := image.Rect(tr.a*f, tr.l0*f, tr.b*f, (tr.l1+1)*f)
 			if t {
 				box = image.Rect(tr.l0*f, tr.a*f, (tr.l1+1)*f, tr.b*f)
-			} else {
-				box = image.Rect(tr.a*f, tr.l0*f, tr.b*f, (tr.l1+1)*f)
 			}
 			out = append(out, found{symbology: Patch, text: code, box: box, mirrored: mirrored})
 		}
 	}
 	return out
+}
+
+// patchMinContrast: a page whose darkest marks are less than this below its
+// paper carries no printed bars.
+const patchMinContrast = 50
+
+// patchThreshold separates bars from paper on the reduced page s: Otsu's
+// threshold, but at most halfway between paper and ink (an almost white
+// page: Otsu splits the paper noise) and no lower than 170 for that reason
+// alone (black ink), so that pale or grey-printed bars, whose halfway point
+// is above 170, are still dark.
+func patchThreshold(s *gray) (int, bool) {
+	paper, ink := levels(s)
+	if paper-ink < patchMinContrast {
+		return 0, false
+	}
+	return min(s.otsu(), max(170, (paper+ink)/2)), true
 }
 
 // orientPatch turns the bar sequence read in image direction (left→right or

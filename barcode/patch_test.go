@@ -147,3 +147,72 @@ func TestPatchNotOnOrdinaryBarcodes(t *testing.T) {
 		}
 	}
 }
+
+// naps2/patcht.jpg as a scanner might deliver it: turned a little, seen in
+// perspective, blurred, noisy, pale or grey-printed, unevenly lit, on a dark
+// scanner background and shifted, at 200 dpi, as a black-and-white scan;
+// with and without its Code 39. The Patch T must be read from the bars on every variant and the page
+// must become one separator.
+func TestPatchTDistortedScans(t *testing.T) {
+	pages := loadPages(t, testcorpus.Path(t, "naps2", "patcht.jpg"))
+	src := toGray(pages[0].Image)
+	blank := toGray(pages[0].Image)
+	for y := 1643; y < 1825; y++ {
+		for x := 914; x < 1722; x++ {
+			blank.pix[y*blank.w+x] = 255
+		}
+	}
+	d := New(Options{})
+	r := mustRules(t, defaultSeparators(t))
+	for i, dist := range []scanDistortion{
+		{rotDeg: 1.5},
+		{rotDeg: -2.5},
+		{rotDeg: 4},
+		{keystone: 0.02, rotDeg: 1},
+		{blur: 1.5},
+		{blur: 2.5, noise: 12},
+		{noise: 25},
+		{rotDeg: 2, keystone: 0.015, blur: 1.2, noise: 15},
+		{ink: 110, blur: 1.5, noise: 10},
+		{scale: 2.0 / 3, rotDeg: -1, blur: 1, noise: 10},
+		{scale: 2.0 / 3, rotDeg: 3, keystone: 0.01, blur: 1.3, noise: 15, ink: 80},
+		{ink: 180, noise: 5},
+		{ink: 185, noise: 8, blur: 1.5, rotDeg: -1.5, shade: 0.15},
+		{ink: 170, shade: 0.25, blur: 1.5, rotDeg: 2, noise: 8},
+		{rotDeg: 3, bg: 30, noise: 5},
+		{rotDeg: -2, bg: 30, shiftX: 0.03},
+		{scale: 2.0 / 3, bilevel: true, blur: 1.5, noise: 60, rotDeg: 2},
+	} {
+		dist.seed = uint64(i + 1)
+		for _, base := range []struct {
+			name string
+			g    *gray
+		}{{"with Code 39", src}, {"Code 39 blanked", blank}} {
+			img := distort(base.g, dist)
+			dpi := 300 * max(dist.scale, 0)
+			if dpi == 0 {
+				dpi = 300
+			}
+			syms, err := d.Detect(context.Background(), mailroom.Page{Image: img, DPI: dpi})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps := patchSymbols(syms)
+			name := fmt.Sprintf("%s, %v", base.name, dist)
+			if len(ps) == 0 {
+				t.Errorf("%s: no patch code; symbols %v", name, texts(syms))
+				continue
+			}
+			for _, s := range ps {
+				if s.Text != "T" {
+					t.Errorf("%s: patch read as %q mirrored=%v at %v, want T", name, s.Text, s.Mirrored, s.Box)
+				}
+			}
+			plan, err := r.Plan(1, []mailroom.PageSymbols{{Page: 1, Symbols: syms}})
+			if err != nil || len(plan.Documents) != 0 || len(plan.Separators) != 1 {
+				t.Errorf("%s: plan %+v, %v: want one separator and no document", name, plan, err)
+			}
+			t.Logf("%s: %d patterns, %v", name, len(ps), texts(syms))
+		}
+	}
+}

@@ -113,3 +113,28 @@ func TestZXingFalsePositives(t *testing.T) {
 		}
 	}
 }
+
+// Real pages without any code (dense invoice scans, an illustrated book,
+// a blank and an almost blank scan, a text photo) must yield no symbol at
+// all: every pass that reads harder is a chance for a false reading.
+func TestNoSymbolsOnPagesWithoutCodes(t *testing.T) {
+	d := New(Options{})
+	for _, f := range [][]string{
+		{"scans", "batch-visible.pdf"},
+		{"ocrmypdf", "multipage.pdf"},
+		{"ocrmypdf", "linn.pdf"},
+		{"naps2", "blank1.jpg"},
+		{"naps2", "notblank.jpg"},
+		{"tesseract", "phototest.tif"},
+	} {
+		for i, p := range loadPages(t, testcorpus.Path(t, f...)) {
+			syms, err := d.Detect(context.Background(), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(syms) > 0 {
+				t.Errorf("%s page %d: %v", filepath.Join(f...), i+1, texts(syms))
+			}
+		}
+	}
+}
