@@ -89,6 +89,17 @@ func (m *Changes) Split(ctx context.Context, ref mailroom.Ref, at int) (string, 
 	return res.NewID, err
 }
 
+// AcceptSplit implements Model.
+func (m *Changes) AcceptSplit(ctx context.Context, ref mailroom.Ref, page int) (string, error) {
+	res, err := m.do(ctx, apiv1.ActAcceptSplit, ref, apiv1.Change{Page: page})
+	return res.NewID, err
+}
+
+// DismissSplit implements Model.
+func (m *Changes) DismissSplit(ctx context.Context, ref mailroom.Ref, page int) error {
+	return m.change(ctx, apiv1.ActDismissSplit, ref, apiv1.Change{Page: page})
+}
+
 // MergeNext implements Model.
 func (m *Changes) MergeNext(ctx context.Context, ref mailroom.Ref) error {
 	return m.change(ctx, apiv1.ActMergeNext, ref, apiv1.Change{})

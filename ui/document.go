@@ -42,6 +42,9 @@ type DocumentView struct {
 	Flags   *widget.Label
 	Invoice *invoicePanel
 	Restore *widget.Select
+	// Proposal names the split proposal of the page shown (auto_split).
+	Proposal    *widget.Label
+	proposalRow *fyne.Container
 	// Fields are the metadata form's entries by metadata key (a choice
 	// field's entry is the one inside its SelectEntry).
 	Fields  map[string]*widget.Entry
@@ -97,18 +100,18 @@ func newDocumentView(a *App) *DocumentView {
 	v.Restore = widget.NewSelect(nil, nil)
 	v.Restore.PlaceHolder = l.T("restore", 0)
 	v.Restore.Hide()
-	v.content = v.layout(v.newPageTools(), v.newForm())
+	v.content = v.layout(v.newPageTools(), v.newForm(), v.newProposalRow())
 	v.setEnabled(false)
 	return v
 }
 
 // layout places the thumbnail strip left, the page with its tools in the
 // middle, form and OCR text right.
-func (v *DocumentView) layout(tools, form fyne.CanvasObject) fyne.CanvasObject {
+func (v *DocumentView) layout(tools, form, proposal fyne.CanvasObject) fyne.CanvasObject {
 	l := v.a.L
 	bold := fyne.TextStyle{Bold: true}
 	preview := container.NewScroll(container.NewCenter(v.Preview))
-	center := container.NewBorder(container.NewVBox(tools, v.PageLbl), nil, nil, nil, preview)
+	center := container.NewBorder(container.NewVBox(tools, v.PageLbl, proposal), nil, nil, nil, preview)
 	ocr := container.NewBorder(widget.NewLabelWithStyle(l.T("ocr"), fyne.TextAlignLeading, bold), v.Flags, nil, nil,
 		container.NewVScroll(v.OCR))
 	meta := container.NewVBox(v.Invoice.box, widget.NewLabelWithStyle(l.T("meta"), fyne.TextAlignLeading, bold), form, v.Save, v.Hint)

@@ -106,6 +106,7 @@ func (v *DocumentView) showPageText(pos int) {
 		flags += " · " + l.T("conf", p.Confidence)
 	}
 	v.Flags.SetText(l.T("flags", flags))
+	v.showProposal(pos)
 }
 
 // loadPreview renders page pos in the background and shows it, unless

@@ -65,6 +65,11 @@ type Model interface {
 	RestorePage(ctx context.Context, doc mailroom.Ref, page int) error
 	MovePage(ctx context.Context, doc mailroom.Ref, from, to int) error
 	Split(ctx context.Context, doc mailroom.Ref, at int) (newID string, err error)
+	// AcceptSplit accepts the split proposal before source page page (a
+	// split, journaled as the clerk's decision); DismissSplit dismisses it
+	// (journaled; not proposed again).
+	AcceptSplit(ctx context.Context, doc mailroom.Ref, page int) (newID string, err error)
+	DismissSplit(ctx context.Context, doc mailroom.Ref, page int) error
 	MergeNext(ctx context.Context, doc mailroom.Ref) error
 	// ApplyPages sends the document back to the pipeline to re-make its PDF.
 	ApplyPages(ctx context.Context, doc mailroom.Ref) error

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
@@ -24,7 +25,11 @@ type batchLine struct {
 	Source     string               `json:"source"`
 	PageCount  int                  `json:"page_count"`
 	Separators []mailroom.Separator `json:"separators"`
-	Duplicate  bool                 `json:"duplicate,omitempty"`
+	// ProposedSplits are the open proposals of the batch's documents
+	// (auto_split = propose), AppliedSplits those applied (apply).
+	ProposedSplits []mailroom.SplitProposal `json:"proposed_splits"`
+	AppliedSplits  []mailroom.SplitProposal `json:"applied_splits,omitempty"`
+	Duplicate      bool                     `json:"duplicate,omitempty"`
 }
 
 type documentLine struct {
@@ -182,7 +187,9 @@ func processBatchLines(ctx context.Context, w *wiring, e *engine.Engine, id, fil
 	if seps == nil {
 		seps = []mailroom.Separator{}
 	}
-	if err := out.Encode(batchLine{Type: "batch", ID: b.ID, Source: abs, PageCount: b.PageCount, Separators: seps, Duplicate: dup}); err != nil {
+	proposed, applied := splitLines(docs)
+	if err := out.Encode(batchLine{Type: "batch", ID: b.ID, Source: abs, PageCount: b.PageCount, Separators: seps,
+		ProposedSplits: proposed, AppliedSplits: applied, Duplicate: dup}); err != nil {
 		return err
 	}
 	undelivered := 0
@@ -209,6 +216,22 @@ func processBatchLines(ctx context.Context, w *wiring, e *engine.Engine, id, fil
 		return undeliveredError(undelivered)
 	}
 	return nil
+}
+
+// splitLines collects the batch's open and applied split proposals in
+// page order (docs/cli.md, docs/autosplit.md).
+func splitLines(docs []*mailroom.Document) (proposed, applied []mailroom.SplitProposal) {
+	proposed = []mailroom.SplitProposal{}
+	for _, d := range docs {
+		proposed = append(proposed, mailroom.ProposedSplits(d)...)
+		var p mailroom.SplitProposal
+		if s := d.Metadata[mailroom.MetaAutoSplit]; s != "" && json.Unmarshal([]byte(s), &p) == nil {
+			applied = append(applied, p)
+		}
+	}
+	sort.Slice(proposed, func(i, j int) bool { return proposed[i].Page < proposed[j].Page })
+	sort.Slice(applied, func(i, j int) bool { return applied[i].Page < applied[j].Page })
+	return proposed, applied
 }
 
 func docLine(d *mailroom.Document, source string, receipt any) documentLine {

@@ -63,6 +63,16 @@ var actions = map[string]action{
 		}
 		return head, tail.ID, nil
 	},
+	apiv1.ActAcceptSplit: func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, string, error) {
+		head, tail, err := s.ops.AcceptSplit(ctx, act, ref, c.Page)
+		if err != nil {
+			return nil, "", err
+		}
+		return head, tail.ID, nil
+	},
+	apiv1.ActDismissSplit: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
+		return s.ops.DismissSplit(ctx, act, ref, c.Page)
+	}),
 	apiv1.ActMergeNext: one(func(s *Service, ctx context.Context, act mailroom.Actor, ref mailroom.Ref, c apiv1.Change) (*mailroom.Document, error) {
 		return s.ops.MergeNext(ctx, act, ref)
 	}),

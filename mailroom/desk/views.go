@@ -70,7 +70,8 @@ func row(d *mailroom.Document, b *mailroom.Batch) apiv1.DocRow {
 	}
 	return apiv1.DocRow{ID: d.ID, BatchID: d.BatchID, Seq: d.Seq, State: d.State, Source: b.Source, Filename: b.Filename,
 		Received: b.ReceivedAt, Class: class, Subject: d.Metadata["subject"], Pages: len(d.Pages),
-		Flags: d.Flags, Protection: d.Protection, Reason: d.Reason, Version: d.Version, Lock: d.Desk}
+		Flags: d.Flags, Protection: d.Protection, Reason: d.Reason, Version: d.Version, Lock: d.Desk,
+		Proposals: len(mailroom.ProposedSplits(d))}
 }
 
 // View returns one document with its pages, OCR text and flags.
@@ -99,9 +100,13 @@ func (s *Service) View(ctx context.Context, id string) (*apiv1.DocView, error) {
 	for _, sep := range b.Separators {
 		seps[sep.Page] = true
 	}
+	props := map[int]*mailroom.SplitProposal{}
+	for _, sp := range mailroom.ProposedSplits(d) {
+		props[sp.Page] = &sp
+	}
 	v.Pages = []apiv1.PageView{}
 	for _, p := range d.Pages {
-		pv := apiv1.PageView{Source: p, Rotation: rot[p]}
+		pv := apiv1.PageView{Source: p, Rotation: rot[p], Proposal: props[p]}
 		if seps[p] {
 			pv.Flags = append(pv.Flags, apiv1.FlagSeparator)
 		}

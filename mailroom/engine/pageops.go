@@ -215,23 +215,7 @@ func (o *PageOps) Split(ctx context.Context, act mailroom.Actor, ref mailroom.Re
 			return mailroom.BadInput(fmt.Sprintf("Trennen vor Seite %d nicht möglich (Dokument hat %d Seiten)", at+1, len(head.Pages)),
 				fmt.Sprintf("cannot split before page %d (document has %d pages)", at+1, len(head.Pages)), nil)
 		}
-		all := head.Pages
-		rot := mailroom.Rotations(head)
-		head.Pages = append([]int{}, all[:at]...)
-		tail.Pages = append([]int{}, all[at:]...)
-		hr, tr := map[int]int{}, map[int]int{}
-		for _, p := range head.Pages {
-			if r, ok := rot[p]; ok {
-				hr[p] = r
-			}
-		}
-		for _, p := range tail.Pages {
-			if r, ok := rot[p]; ok {
-				tr[p] = r
-			}
-		}
-		setRotations(head, hr)
-		setRotations(tail, tr)
+		divide(head, tail, at)
 		tail.Output = ""
 		tail.State = mailroom.StateReview
 		tail.Metadata["split_from"] = head.ID

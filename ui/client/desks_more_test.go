@@ -91,7 +91,7 @@ func TestLeaseShown(t *testing.T) {
 	eventually(t, "lock in bert's Eingang", 10*time.Second, func() bool {
 		for i, r := range bert.Inbox.Rows() {
 			if r.ID == docs[0].ID {
-				return strings.Contains(bert.Inbox.CellText(i, 6), "In Bearbeitung durch anna")
+				return strings.Contains(bert.Inbox.CellText(i, 7), "In Bearbeitung durch anna")
 			}
 		}
 		return false

@@ -7,6 +7,7 @@ import (
 	"poststelle/mailroom"
 	"poststelle/mailroom/engine"
 	"poststelle/ocr"
+	"poststelle/ocr/ocrcache"
 	"poststelle/scan/pages"
 	"poststelle/scan/recognition"
 )
@@ -21,7 +22,10 @@ func init() {
 		if w.without(Recognition) {
 			return nil
 		}
-		r, _, err := NewRecognition(rc, w.Log.With("component", "recognition"))
+		// auto_split = apply recognises the parts of a split document
+		// again: an OCR cache answers their pages without tesseract.
+		cache := w.Cfg.Separators.AutoSplitMode() == mailroom.AutoSplitApply
+		r, _, err := newRecognition(rc, w.Log.With("component", "recognition"), cache)
 		if err != nil {
 			return err
 		}
@@ -35,6 +39,12 @@ func init() {
 // workers. closePool releases the engines; the engine's pool lives as long
 // as the process. poststelle-bench measures exactly this.
 func NewRecognition(rc mailroom.RecognitionConfig, log *slog.Logger) (r *recognition.Recognition, closePool func() error, err error) {
+	return newRecognition(rc, log, false)
+}
+
+// newRecognition is NewRecognition, with an OCR cache (ocr/ocrcache) in
+// front of the pool when cache is set.
+func newRecognition(rc mailroom.RecognitionConfig, log *slog.Logger, cache bool) (r *recognition.Recognition, closePool func() error, err error) {
 	pool, err := ocr.New(ocr.Options{Languages: rc.Languages, Workers: rc.Workers, NoOSD: !rc.AutoRotate})
 	if err != nil {
 		return nil, nil, fmt.Errorf("recognition: %w", err)
@@ -44,7 +54,11 @@ func NewRecognition(rc mailroom.RecognitionConfig, log *slog.Logger) (r *recogni
 	if rc.AutoRotate {
 		orient = pool
 	}
-	r = recognition.New(recognition.Options{Config: rc, Recognizer: pool, Orienter: orient,
+	var rec mailroom.Recognizer = pool
+	if cache {
+		rec = ocrcache.New(pool, 0)
+	}
+	r = recognition.New(recognition.Options{Config: rc, Recognizer: rec, Orienter: orient,
 		Workers: pool.Workers(), Log: log})
 	return r, pool.Close, nil
 }

@@ -136,7 +136,11 @@ const (
 	ActMovePage    = "move-page"
 	ActSplit       = "split"
 	ActMergeNext   = "merge-next"
-	ActApplyPages  = "apply-pages"
-	ActRetry       = "retry"
-	ActRelease     = "release"
+	// ActAcceptSplit accepts the split proposal before Change.Page (a
+	// split, journaled as the clerk's decision); ActDismissSplit dismisses it.
+	ActAcceptSplit  = "accept-split"
+	ActDismissSplit = "dismiss-split"
+	ActApplyPages   = "apply-pages"
+	ActRetry        = "retry"
+	ActRelease      = "release"
 )

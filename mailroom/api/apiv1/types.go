@@ -30,6 +30,8 @@ type DocRow struct {
 	Flags      []string            `json:"flags"`
 	Protection mailroom.Protection `json:"protection"`
 	Reason     string              `json:"reason,omitempty"`
+	// Proposals counts the open split proposals (auto_split).
+	Proposals int `json:"proposals,omitempty"`
 	// Version is the document's version; every change names it.
 	Version int64 `json:"version"`
 	// Lock is who has the document open at a desk, while it lasts (nil:
@@ -56,6 +58,9 @@ type PageView struct {
 	Text       string   `json:"text,omitempty"`  // OCR text, if recognised
 	Confidence float64  `json:"confidence"`      // mean word confidence, 0–100; 0 = unknown
 	Flags      []string `json:"flags,omitempty"` // e.g. "separator", "rotated", "blank"
+	// Proposal, if set, proposes that a new document starts with this page
+	// (auto_split): score and reasons.
+	Proposal *mailroom.SplitProposal `json:"proposal,omitempty"`
 }
 
 // DocView is a document opened at the desk.
@@ -104,6 +109,18 @@ func (c *InvoiceCheck) RejectReason() string {
 		s += " (siehe Prüfbericht " + c.Report + ")"
 	}
 	return s
+}
+
+// NextProposal returns the position of the first page at or after pos that
+// starts a proposed document, wrapping around; -1 when there is none.
+func (d *DocView) NextProposal(pos int) int {
+	n := len(d.Pages)
+	for i := 0; i < n; i++ {
+		if p := (pos + i) % n; d.Pages[p].Proposal != nil {
+			return p
+		}
+	}
+	return -1
 }
 
 // Changed reports whether the pages were changed and not yet applied.
