@@ -47,6 +47,7 @@ bench-build:
 bench: bench-build
 	./bin/poststelle-bench ocr
 	./bin/poststelle-bench barcodes
+	./bin/poststelle-bench splits
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -79,6 +79,7 @@ type Config struct {
 	Operators   []OperatorConfig  `toml:"operators"`
 	Login       LoginConfig       `toml:"login"`
 	LDAP        LDAPConfig        `toml:"ldap"`
+	API         APIConfig         `toml:"api"`
 
 	// path is the file the config came from; empty for the embedded default.
 	path string
@@ -93,7 +94,8 @@ type LogConfig struct {
 	Format string `toml:"format"` // auto (text on a terminal, else JSON), text, json
 }
 
-// HTTPConfig configures the local HTTP listener (health, metrics, API).
+// HTTPConfig configures the local HTTP listener (health, metrics, status);
+// the desks' API is [api].
 type HTTPConfig struct {
 	Listen string `toml:"listen"` // "" disables it
 }
@@ -134,7 +136,23 @@ type Profile struct {
 	// AutoApprove sends documents straight to the outbox, recorded as
 	// "approved automatically, no visual check".
 	AutoApprove bool `toml:"auto_approve"`
+	// ScannedBy is the login of the operator who scans into this source
+	// (the folder of one scan station); it becomes the metadata
+	// "scanned_by" of everything taken in, which the four-eyes rule of
+	// "sehr hoch" compares. "" = unknown, unless OperatorFolders.
+	ScannedBy string `toml:"scanned_by"`
+	// OperatorFolders: the first sub-folder level names the operator who
+	// scanned (inbox/anna/scan.pdf → scanned_by "anna"). Give each
+	// operator write access to their own sub-folder only.
+	OperatorFolders bool `toml:"operator_folders"`
 }
+
+// ScannedByMail is "scanned_by" of mail taken in from a mailbox: nobody
+// scanned it, so every person may check and approve it.
+const ScannedByMail = "E-Mail-Eingang"
+
+// MetaScannedBy is the metadata key naming who scanned a batch.
+const MetaScannedBy = "scanned_by"
 
 // FolderConfig is one watched folder with its profile.
 type FolderConfig struct {

@@ -33,7 +33,7 @@ func (d DeskConfig) Schema() FieldSchema {
 // engineKeys are metadata keys the engine writes itself; a desk field must
 // not overwrite them.
 var engineKeys = []string{MetaPageRotations, MetaQA, MetaApprovedBy, MetaApprovedAt, MetaProposed, MetaRecord,
-	MetaRecordFile}
+	MetaRecordFile, MetaProposedSplits, MetaDismissedSplits, MetaAutoSplit, MetaAutoSplitDone}
 
 func init() {
 	sectionValidators = append(sectionValidators, func(c *Config) error { return c.Desk.validate() })

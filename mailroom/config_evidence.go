@@ -17,8 +17,22 @@ type EvidenceConfig struct {
 	// RetentionDays before paper originals may be destroyed.
 	RetentionDays int `toml:"retention_days"`
 	// TrustCA is a PEM file of CA certificates that `verify` trusts for
-	// seals and timestamps; empty = signatures are checked, trust is not.
+	// seals (and for timestamps and batch seals unless set apart below);
+	// empty = seals are reported not verifiable.
 	TrustCA string `toml:"trust_ca"`
+	// SehrHochPersons is how many people a "sehr hoch" document takes: 2 =
+	// the person who scanned may neither check nor approve; 3 = in addition
+	// the person who checked may not approve.
+	SehrHochPersons int `toml:"sehr_hoch_persons"`
+	// TrustTSACA is a PEM file of the CA and TSA certificates `verify`
+	// trusts for timestamps; empty = TrustCA.
+	TrustTSACA string `toml:"trust_tsa_ca"`
+	// TrustBatchCA is a PEM file of the CA certificates `verify` trusts
+	// for batch seals and sealed journal checkpoints; empty = TrustCA.
+	TrustBatchCA string `toml:"trust_batch_ca"`
+	// CheckpointDir receives a copy of every journal checkpoint, outside
+	// the data directory (e.g. a WORM share); empty = none.
+	CheckpointDir string `toml:"checkpoint_dir"`
 }
 
 func init() {
@@ -27,11 +41,17 @@ func init() {
 		if e.QASampleRate < 0 || e.QASampleRate > 1 {
 			return fmt.Errorf("evidence.qa_sample_rate: %v is not between 0 and 1", e.QASampleRate)
 		}
+		if e.SehrHochPersons != 2 && e.SehrHochPersons != 3 {
+			return fmt.Errorf("evidence.sehr_hoch_persons: %d, want 2 or 3", e.SehrHochPersons)
+		}
 		if e.RetentionDays < 0 {
 			return fmt.Errorf("evidence.retention_days must not be negative")
 		}
-		if e.TSA != "" && e.JournalTimestampInterval.Duration <= 0 {
-			return fmt.Errorf("evidence.journal_timestamp_interval must be positive when evidence.tsa is set")
+		if (e.TSA != "" || e.SealP12 != "") && e.JournalTimestampInterval.Duration <= 0 {
+			return fmt.Errorf("evidence.journal_timestamp_interval must be positive when evidence.tsa or evidence.seal_p12 is set")
+		}
+		if e.CheckpointDir != "" && e.TSA == "" && e.SealP12 == "" {
+			return fmt.Errorf("evidence.checkpoint_dir needs evidence.tsa or evidence.seal_p12 (checkpoints are timestamped or sealed)")
 		}
 		return nil
 	})

@@ -1,5 +1,7 @@
 package mailroom
 
+import "fmt"
+
 // SeparatorConfig configures batch splitting at separator and index sheets.
 type SeparatorConfig struct {
 	Enabled bool `toml:"enabled"`
@@ -20,6 +22,29 @@ type SeparatorConfig struct {
 	KeepIndexSheets bool `toml:"keep_index_sheets"`
 	// Rules map barcode text to metadata.
 	Rules []SeparatorRule `toml:"rules"`
+	// AutoSplit proposes document boundaries from the recognised pages of
+	// batches without separator sheets (docs/autosplit.md): "off",
+	// "propose" (the default; "" means the same) or "apply" (split there as
+	// at a separator sheet). Separator sheets and barcode rules always win.
+	AutoSplit string `toml:"auto_split"`
+}
+
+// AutoSplitMode is AutoSplit with the default filled in.
+func (s SeparatorConfig) AutoSplitMode() string {
+	if s.AutoSplit == "" {
+		return AutoSplitPropose
+	}
+	return s.AutoSplit
+}
+
+func init() {
+	sectionValidators = append(sectionValidators, func(c *Config) error {
+		switch c.Separators.AutoSplit {
+		case "", AutoSplitOff, AutoSplitPropose, AutoSplitApply:
+			return nil
+		}
+		return fmt.Errorf("separators.auto_split: %q is not one of off, propose, apply", c.Separators.AutoSplit)
+	})
 }
 
 // SeparatorRule maps barcode text matching Pattern to a metadata field.

@@ -95,6 +95,13 @@ type PageResult struct {
 	Rotation   int      `json:"rotation,omitempty"` // degrees turned clockwise to make it upright
 	Skew       float64  `json:"skew,omitempty"`     // degrees corrected
 	Text       string   `json:"text"`
+	// The page's geometry as recognition saw it, for the boundary scorer
+	// (mailroom/boundary); not written to metadata.json. Word boxes are in
+	// the pixels of the upright, straightened Width × Height image at DPI.
+	Words  []Word  `json:"-"`
+	Width  int     `json:"-"`
+	Height int     `json:"-"`
+	DPI    float64 `json:"-"`
 }
 
 // RecognitionResult is what Recognition produced.

@@ -57,6 +57,11 @@ type Document struct {
 	CreatedAt  time.Time         `json:"created_at"`
 	UpdatedAt  time.Time         `json:"updated_at"`
 	Attempts   int               `json:"attempts"`
+	// Version counts the changes of the document's row (1 at intake); a
+	// change from the desk or the API names the version it was made on.
+	Version int64 `json:"version"`
+	// Desk is who has the document open at a desk (nil: nobody).
+	Desk *DeskLease `json:"desk,omitempty"`
 }
 
 // HasFlag reports whether the document carries flag f.

@@ -78,3 +78,10 @@ func QAOf(d *Document) *QAResult {
 type ApprovalPolicy interface {
 	CheckApproval(ctx context.Context, d *Document, b *Batch, a Approval) error
 }
+
+// QAPolicy is an ApprovalPolicy that also rules on who may record a quality
+// check (four eyes: the person who scanned may not check). The engine asks
+// it before it stores a QAResult. Implemented by mailroom/evidence.
+type QAPolicy interface {
+	CheckQA(ctx context.Context, d *Document, b *Batch, qa QAResult) error
+}

@@ -29,6 +29,9 @@ type Change struct {
 	Actor  string
 	Action string // journal action; default "transition"
 	Detail any
+	// Via is added to the journal entry's detail: through what the actor
+	// acted (Actor.JournalDetail).
+	Via map[string]string
 	// Mutate may change the document's fields (metadata, flags, output …)
 	// within the transaction. It sees the current row.
 	Mutate func(d *Document) error

@@ -45,6 +45,7 @@ type App struct {
 	Quar    *QuarantineView
 	Journal *JournalView
 	status  *widget.Label
+	banner  *widget.Label // connection banner (connection.go)
 	login   *LoginForm
 	lastErr string
 }
@@ -73,8 +74,16 @@ func (a *App) do(f func()) {
 	fyne.Do(f)
 }
 
-// Close stops background work.
-func (a *App) Close() { a.cancel() }
+// Close gives up the desk lease, ends the login and stops background work.
+func (a *App) Close() {
+	if a.tabs != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		a.Doc.leaveNow(ctx) // before the logout ends the session
+		a.Model.Logout(ctx)
+		cancel()
+	}
+	a.cancel()
+}
 
 // Start shows the login (or logs in the OS user when no operators are configured).
 func (a *App) Start() {
@@ -157,12 +166,16 @@ func (a *App) Login() *LoginForm { return a.login }
 func (a *App) loggedIn(op Operator) {
 	a.Op = op
 	a.login = nil
+	again := a.tabs != nil // logged in again after the session ended
 	a.buildMain()
-	go a.refreshLoop()
+	if !again {
+		go a.refreshLoop()
+	}
 }
 
 func (a *App) buildMain() {
 	a.status = widget.NewLabel(a.L.T("login.as", a.Op.Display()))
+	a.banner = newBanner()
 	a.Inbox = newInboxView(a)
 	a.Doc = newDocumentView(a)
 	a.QA = newQAView(a)
@@ -187,7 +200,7 @@ func (a *App) buildMain() {
 			a.Journal.Reload()
 		}
 	}
-	a.Win.SetContent(container.NewBorder(nil, a.status, nil, nil, a.tabs))
+	a.Win.SetContent(container.NewBorder(a.banner, a.status, nil, nil, a.tabs))
 	a.installShortcuts()
 	a.Inbox.Reload()
 }
@@ -233,6 +246,9 @@ func (a *App) bg(f func(ctx context.Context) error, done func(err error)) {
 		defer cancel()
 		err := f(ctx)
 		a.do(func() {
+			if err == nil {
+				a.noteOnline()
+			}
 			if err != nil && !errors.Is(err, context.Canceled) {
 				a.ShowError(err)
 			}
@@ -249,6 +265,9 @@ func (a *App) LastError() string { return a.lastErr }
 // ShowError shows err to the clerk: the German (or English) part of an
 // InputError, else the error text.
 func (a *App) ShowError(err error) {
+	if a.noteError(err) {
+		return
+	}
 	a.lastErr = a.errText(err)
 	if a.status != nil {
 		a.status.SetText(a.lastErr)

@@ -32,6 +32,9 @@ type DocumentView struct {
 
 	Header  *widget.Label
 	Changed *widget.Label
+	// Lock shows "In Bearbeitung durch NAME" when another person has the
+	// document open (document_lease.go).
+	Lock    *widget.Label
 	Preview *canvas.Image
 	Thumbs  *widget.List
 	PageLbl *widget.Label
@@ -39,6 +42,9 @@ type DocumentView struct {
 	Flags   *widget.Label
 	Invoice *invoicePanel
 	Restore *widget.Select
+	// Proposal names the split proposal of the page shown (auto_split).
+	Proposal    *widget.Label
+	proposalRow *fyne.Container
 	// Fields are the metadata form's entries by metadata key (a choice
 	// field's entry is the one inside its SelectEntry).
 	Fields  map[string]*widget.Entry
@@ -64,6 +70,9 @@ type DocumentView struct {
 	gen         int
 	cancel      context.CancelFunc
 	opened      time.Time
+
+	lock *mailroom.DeskLease // another person's lease of the open document
+	held string              // the document this desk holds a lease of
 }
 
 func newDocumentView(a *App) *DocumentView {
@@ -75,6 +84,7 @@ func newDocumentView(a *App) *DocumentView {
 	v.Changed = widget.NewLabel("")
 	v.Changed.Importance = widget.WarningImportance
 	v.Changed.Hide()
+	v.Lock = v.newLockLabel()
 	v.Preview = canvas.NewImageFromImage(blank(200, 283))
 	v.Preview.FillMode = canvas.ImageFillContain
 	v.Preview.ScaleMode = canvas.ImageScaleSmooth
@@ -90,18 +100,18 @@ func newDocumentView(a *App) *DocumentView {
 	v.Restore = widget.NewSelect(nil, nil)
 	v.Restore.PlaceHolder = l.T("restore", 0)
 	v.Restore.Hide()
-	v.content = v.layout(v.newPageTools(), v.newForm())
+	v.content = v.layout(v.newPageTools(), v.newForm(), v.newProposalRow())
 	v.setEnabled(false)
 	return v
 }
 
 // layout places the thumbnail strip left, the page with its tools in the
 // middle, form and OCR text right.
-func (v *DocumentView) layout(tools, form fyne.CanvasObject) fyne.CanvasObject {
+func (v *DocumentView) layout(tools, form, proposal fyne.CanvasObject) fyne.CanvasObject {
 	l := v.a.L
 	bold := fyne.TextStyle{Bold: true}
 	preview := container.NewScroll(container.NewCenter(v.Preview))
-	center := container.NewBorder(container.NewVBox(tools, v.PageLbl), nil, nil, nil, preview)
+	center := container.NewBorder(container.NewVBox(tools, v.PageLbl, proposal), nil, nil, nil, preview)
 	ocr := container.NewBorder(widget.NewLabelWithStyle(l.T("ocr"), fyne.TextAlignLeading, bold), v.Flags, nil, nil,
 		container.NewVScroll(v.OCR))
 	meta := container.NewVBox(v.Invoice.box, widget.NewLabelWithStyle(l.T("meta"), fyne.TextAlignLeading, bold), form, v.Save, v.Hint)
@@ -109,7 +119,7 @@ func (v *DocumentView) layout(tools, form fyne.CanvasObject) fyne.CanvasObject {
 	right.Offset = 0.6
 	main := container.NewHSplit(center, right)
 	main.Offset = 0.62
-	top := container.NewVBox(v.Header, container.NewHBox(v.Changed, v.Buttons["apply"], v.Restore))
+	top := container.NewVBox(v.Header, container.NewHBox(v.Lock, v.Changed, v.Buttons["apply"], v.Restore))
 	return container.NewBorder(top, nil, container.New(&fixedWidth{w: 130}, v.Thumbs), nil, main)
 }
 
@@ -174,6 +184,8 @@ func (v *DocumentView) Open(id string) {
 	ctx, cancel := context.WithCancel(v.a.ctx)
 	v.cancel = cancel
 	if id != v.docID {
+		v.leave()
+		v.lock = nil
 		v.mu.Lock()
 		v.thumbs = map[int]image.Image{}
 		v.mu.Unlock()
@@ -196,6 +208,7 @@ func (v *DocumentView) Open(id string) {
 				return
 			}
 			v.show(d, true)
+			v.hold()
 			v.startThumbs(ctx, gen, d, opened)
 		})
 	}()
@@ -214,6 +227,7 @@ func (v *DocumentView) pollState() {
 		return
 	}
 	id, st, n := v.docID, v.view.State, len(v.view.Pages)
+	v.hold()
 	go func() {
 		d, err := v.a.Model.Document(v.a.ctx, id)
 		if err != nil {
@@ -247,7 +261,7 @@ func (v *DocumentView) show(d *DocView, fillForm bool) {
 	if v.content != nil {
 		v.content.Refresh()
 	}
-	v.setEnabled(d.State == mailroom.StateReview)
+	v.setEnabled(d.State == mailroom.StateReview && v.lock == nil)
 	if fillForm {
 		v.fillForm(d)
 	}

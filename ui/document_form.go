@@ -215,15 +215,15 @@ func (v *DocumentView) SaveMetadata() {
 	}
 	v.Hint.Importance = widget.MediumImportance
 	fields := v.formValues()
-	id := v.docID
+	ref := v.ref()
 	prot := mailroom.Protection(v.Protect.Selected)
 	changeProt := prot != "" && prot != v.view.Protection
 	v.op(func(ctx context.Context) error {
-		if err := v.a.Model.UpdateMetadata(ctx, id, v.a.Op.Person(), fields); err != nil {
+		if err := v.a.Model.UpdateMetadata(ctx, ref, fields); err != nil {
 			return err
 		}
 		if changeProt {
-			if err := v.a.Model.SetProtection(ctx, id, v.a.Op.Person(), prot); err != nil {
+			if err := v.a.Model.SetProtection(ctx, ref, prot); err != nil {
 				return err
 			}
 		}

@@ -59,7 +59,7 @@ func (v *DocumentView) showRestore(d *DocView) {
 		for _, dp := range d.Deleted {
 			if s == l.T("restore", dp.Page) {
 				v.op(func(ctx context.Context) error {
-					return v.a.Model.RestorePage(ctx, d.ID, v.a.Op.Person(), dp.Page)
+					return v.a.Model.RestorePage(ctx, d.Ref(), dp.Page)
 				})
 			}
 		}
@@ -106,6 +106,7 @@ func (v *DocumentView) showPageText(pos int) {
 		flags += " · " + l.T("conf", p.Confidence)
 	}
 	v.Flags.SetText(l.T("flags", flags))
+	v.showProposal(pos)
 }
 
 // loadPreview renders page pos in the background and shows it, unless
@@ -187,14 +188,14 @@ func (v *DocumentView) op(f func(ctx context.Context) error) {
 
 // Rotate turns the current page.
 func (v *DocumentView) Rotate(deg int) {
-	id, pos := v.docID, v.cur
-	v.op(func(ctx context.Context) error { return v.a.Model.Rotate(ctx, id, v.a.Op.Person(), pos, deg) })
+	ref, pos := v.ref(), v.cur
+	v.op(func(ctx context.Context) error { return v.a.Model.Rotate(ctx, ref, pos, deg) })
 }
 
 // DeletePage deletes the current page (restorable).
 func (v *DocumentView) DeletePage() {
-	id, pos := v.docID, v.cur
-	v.op(func(ctx context.Context) error { return v.a.Model.DeletePage(ctx, id, v.a.Op.Person(), pos) })
+	ref, pos := v.ref(), v.cur
+	v.op(func(ctx context.Context) error { return v.a.Model.DeletePage(ctx, ref, pos) })
 }
 
 // MovePage moves the current page by delta positions.
@@ -202,12 +203,12 @@ func (v *DocumentView) MovePage(delta int) {
 	if v.view == nil {
 		return
 	}
-	id, pos := v.docID, v.cur
+	ref, pos := v.ref(), v.cur
 	to := pos + delta
 	if to < 0 || to >= len(v.view.Pages) {
 		return
 	}
-	v.op(func(ctx context.Context) error { return v.a.Model.MovePage(ctx, id, v.a.Op.Person(), pos, to) })
+	v.op(func(ctx context.Context) error { return v.a.Model.MovePage(ctx, ref, pos, to) })
 	v.cur = to
 }
 
@@ -216,9 +217,9 @@ func (v *DocumentView) SplitHere() {
 	if v.view == nil {
 		return
 	}
-	id, pos, n := v.docID, v.cur, len(v.view.Pages)
+	ref, pos, n := v.ref(), v.cur, len(v.view.Pages)
 	v.op(func(ctx context.Context) error {
-		_, err := v.a.Model.Split(ctx, id, v.a.Op.Person(), pos)
+		_, err := v.a.Model.Split(ctx, ref, pos)
 		if err == nil {
 			v.a.do(func() { v.a.Status(v.a.L.T("split.done", v.a.L.Pages(n-pos))); v.cur = 0; v.a.Inbox.Reload() })
 		}
@@ -228,9 +229,9 @@ func (v *DocumentView) SplitHere() {
 
 // MergeNext merges the next document of the batch into this one.
 func (v *DocumentView) MergeNext() {
-	id := v.docID
+	ref := v.ref()
 	v.op(func(ctx context.Context) error {
-		err := v.a.Model.MergeNext(ctx, id, v.a.Op.Person())
+		err := v.a.Model.MergeNext(ctx, ref)
 		if err == nil {
 			v.a.do(func() { v.a.Inbox.Reload() })
 		}
@@ -240,9 +241,9 @@ func (v *DocumentView) MergeNext() {
 
 // ApplyPages sends the document back to the pipeline to re-make its PDF.
 func (v *DocumentView) ApplyPages() {
-	id := v.docID
+	ref := v.ref()
 	v.op(func(ctx context.Context) error {
-		err := v.a.Model.ApplyPages(ctx, id, v.a.Op.Person())
+		err := v.a.Model.ApplyPages(ctx, ref)
 		if err == nil {
 			v.a.do(func() { v.a.Status(v.a.L.T("applied")) })
 		}

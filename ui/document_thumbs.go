@@ -23,7 +23,7 @@ func (v *DocumentView) newThumbs() *widget.List {
 			img := canvas.NewImageFromImage(blank(113, 160))
 			img.FillMode = canvas.ImageFillContain
 			img.SetMinSize(fyne.NewSize(96, 136))
-			return container.NewVBox(img, widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{}))
+			return container.NewVBox(proposalMarker(), img, widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{}))
 		},
 		v.updateThumb)
 	list.OnSelected = func(id widget.ListItemID) {
@@ -41,8 +41,9 @@ func (v *DocumentView) updateThumb(id widget.ListItemID, o fyne.CanvasObject) {
 		return
 	}
 	box := o.(*fyne.Container)
-	img := box.Objects[0].(*canvas.Image)
+	img := box.Objects[1].(*canvas.Image)
 	p := v.view.Pages[id]
+	v.setMarker(box.Objects[0].(*fyne.Container), p.Proposal)
 	v.mu.Lock()
 	t := v.thumbs[thumbKey(p)]
 	v.mu.Unlock()
@@ -53,7 +54,7 @@ func (v *DocumentView) updateThumb(id widget.ListItemID, o fyne.CanvasObject) {
 		img.Image = t
 		img.Refresh()
 	}
-	box.Objects[1].(*widget.Label).SetText(v.a.L.T("page", id+1))
+	box.Objects[2].(*widget.Label).SetText(v.a.L.T("page", id+1))
 }
 
 func thumbKey(p PageView) int { return p.Source*4 + ((p.Rotation/90)%4+4)%4 }

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 )
 
@@ -60,6 +62,10 @@ var texts = map[string][2]string{
 	"merge":                {"Mit nächstem zusammenführen", "Merge with next"},
 	"apply":                {"Seitenänderungen übernehmen (PDF neu erstellen)", "Apply page changes (re-make PDF)"},
 	"changed":              {"Seiten geändert – noch nicht übernommen", "Pages changed – not applied yet"},
+	"locked":               {"In Bearbeitung durch %s", "Being worked on by %s"},
+	"disconnected":         {"Verbindung zum Server unterbrochen – neuer Versuch läuft …", "Connection to the server lost – retrying …"},
+	"reconnected":          {"Verbindung zum Server wiederhergestellt", "Connection to the server restored"},
+	"loggedout":            {"Sitzung beendet – bitte neu anmelden", "Session ended – please log in again"},
 	"zoom.in":              {"Vergrößern", "Zoom in"},
 	"zoom.out":             {"Verkleinern", "Zoom out"},
 	"ocr":                  {"Erkannter Text", "Recognised text"},
@@ -143,10 +149,23 @@ var texts = map[string][2]string{
 	"flag.born-digital":    {"digital erzeugt", "born digital"},
 	"flag.duplicate":       {"Duplikat", "duplicate"},
 	"flag.separators-only": {"nur Trennblätter", "separators only"},
+	"col.proposals":        {"Trennvorschläge", "Split proposals"},
+	"proposal.accept":      {"Trennvorschlag annehmen", "Accept split proposal"},
+	"proposal.dismiss":     {"Trennvorschlag verwerfen", "Dismiss split proposal"},
+	"proposal.mark":        {"neues Dokument", "new document"},
+	"proposal.here":        {"Trennvorschlag: hier beginnt ein neues Dokument (Wert %s): %s. %s annehmen, %s verwerfen.", "Split proposal: a new document starts here (score %s): %s. %s accepts, %s dismisses."},
+	"proposal.count":       {"%d Trennvorschläge in diesem Dokument – %s zeigt den nächsten", "%d split proposals in this document – %s shows the next"},
+	"proposal.none":        {"Keine Trennvorschläge", "No split proposals"},
+	"proposal.accepted":    {"Getrennt vor Originalseite %d: neues Dokument mit %s", "Split before original page %d: new document with %s"},
+	"proposal.dismissed":   {"Trennvorschlag vor Originalseite %d verworfen", "Split proposal before original page %d dismissed"},
 	"not.review":           {"Dokument ist im Status „%s“ – nur Dokumente in Prüfung können bearbeitet werden", "Document is \"%s\" – only documents in review can be edited"},
 
 	// Set by mailroom/inbox on mails whose MIME structure could not be read completely.
 	"flag.attachments-unreadable": {"Anhänge konnten nicht gelesen werden", "attachments could not be read"},
+
+	// Flags of mailroom/signature.
+	"flag.signer-not-sender":     {"Unterzeichner ist nicht der Absender", "signer is not the sender"},
+	"flag.changed-after-signing": {"nach der Signatur geändert", "changed after signing"},
 }
 
 // T returns the text for key in language l, formatted with args.
@@ -195,6 +214,25 @@ func (l Lang) Reason(reason string) string {
 		return de
 	}
 	return rest
+}
+
+// Number formats a score or weight: one or two decimals as needed, a
+// decimal comma in German; signed adds "+" (and "−" for negative values).
+func (l Lang) Number(x float64, signed bool) string {
+	s := strconv.FormatFloat(math.Abs(x), 'f', -1, 64)
+	if i := strings.IndexByte(s, '.'); i >= 0 && len(s) > i+3 {
+		s = strconv.FormatFloat(math.Abs(x), 'f', 2, 64)
+	}
+	if l != English {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	switch {
+	case x < 0:
+		s = "−" + s
+	case signed:
+		s = "+" + s
+	}
+	return s
 }
 
 // Pages is a page count as the clerk reads it: "1 Seite", "11 Seiten".

@@ -35,7 +35,7 @@ type InboxView struct {
 var inboxCols = []struct {
 	key   string
 	width float32
-}{{"col.source", 150}, {"col.file", 220}, {"col.age", 80}, {"col.class", 150}, {"col.pages", 60}, {"col.protection", 110}, {"col.flags", 260}}
+}{{"col.source", 150}, {"col.file", 220}, {"col.age", 80}, {"col.class", 150}, {"col.pages", 60}, {"col.proposals", 140}, {"col.protection", 110}, {"col.flags", 260}}
 
 func newInboxView(a *App) *InboxView {
 	v := &InboxView{a: a}
@@ -107,8 +107,16 @@ func (v *InboxView) cell(r DocRow, col int) string {
 	case 4:
 		return strconv.Itoa(r.Pages)
 	case 5:
-		return string(r.Protection)
+		if r.Proposals == 0 {
+			return ""
+		}
+		return "✂ " + strconv.Itoa(r.Proposals)
 	case 6:
+		return string(r.Protection)
+	case 7:
+		if l := r.LockedByOther(v.a.Op.Login, time.Now()); l != nil {
+			return strings.TrimSuffix(v.a.L.T("locked", l.Display())+" · "+v.a.L.Flags(r.Flags), " · ")
+		}
 		return v.a.L.Flags(r.Flags)
 	}
 	return ""
@@ -123,6 +131,14 @@ func (v *InboxView) age(t time.Time) string {
 		return v.a.L.T("age.h", int(d.Hours()))
 	}
 	return v.a.L.T("age.d", int(d.Hours()/24))
+}
+
+// CellText is the text of a cell of the list as shown (tests).
+func (v *InboxView) CellText(row, col int) string {
+	if row < 0 || row >= len(v.rows) {
+		return ""
+	}
+	return v.cell(v.rows[row], col)
 }
 
 // Rows are the rows shown (after filter and sort).

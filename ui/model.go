@@ -2,11 +2,11 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"image"
-	"strings"
-	"time"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/api/apiv1"
 )
 
 // Model is everything the views need. Implementations must be safe for
@@ -20,6 +20,9 @@ type Model interface {
 	// "login-failed"). Without configured operators, login is the OS user
 	// and password is ignored.
 	Login(ctx context.Context, login, password string) (Operator, error)
+	// Logout ends the login (the API session); the desk closes afterwards
+	// or shows the login again.
+	Logout(ctx context.Context) error
 
 	// Schema is the metadata form: fields in order with their labels,
 	// required flag, kind and options (the configuration's [desk] section
@@ -38,27 +41,45 @@ type Model interface {
 	// its longer side. Results are cached; it may be called concurrently.
 	PageImage(ctx context.Context, docID string, page, rotation, maxPx int) (image.Image, error)
 
-	UpdateMetadata(ctx context.Context, docID, person string, fields map[string]string) error
-	RecordQA(ctx context.Context, docID string, qa mailroom.QAResult) error
-	Approve(ctx context.Context, docID, person string) error
-	Reject(ctx context.Context, docID, person, reason string) error
+	// Hold takes or renews the desk lease of the document for the person
+	// logged in and returns the lease in force: the person's own, or that
+	// of another person who has the document open (the desk shows "in
+	// Bearbeitung durch NAME" then). Leave gives it up.
+	Hold(ctx context.Context, docID string) (*mailroom.DeskLease, error)
+	Leave(ctx context.Context, docID string) error
+
+	// Every change acts for the person logged in (Login) and names the
+	// document with the version it was made on (DocRow.Ref): a change on an
+	// old version is refused (mailroom.ErrStale, a German message), a
+	// missing role too (mailroom.ErrForbidden). Changes made one after the
+	// other on the version shown count as made on the desk's own latest
+	// version (Versions).
+	UpdateMetadata(ctx context.Context, doc mailroom.Ref, fields map[string]string) error
+	RecordQA(ctx context.Context, doc mailroom.Ref, qa mailroom.QAResult) error
+	Approve(ctx context.Context, doc mailroom.Ref) error
+	Reject(ctx context.Context, doc mailroom.Ref, reason string) error
 
 	// Page operations: pos is the 0-based position in DocView.Pages.
-	Rotate(ctx context.Context, docID, person string, pos, degrees int) error
-	DeletePage(ctx context.Context, docID, person string, pos int) error
-	RestorePage(ctx context.Context, docID, person string, page int) error
-	MovePage(ctx context.Context, docID, person string, from, to int) error
-	Split(ctx context.Context, docID, person string, at int) (newID string, err error)
-	MergeNext(ctx context.Context, docID, person string) error
+	Rotate(ctx context.Context, doc mailroom.Ref, pos, degrees int) error
+	DeletePage(ctx context.Context, doc mailroom.Ref, pos int) error
+	RestorePage(ctx context.Context, doc mailroom.Ref, page int) error
+	MovePage(ctx context.Context, doc mailroom.Ref, from, to int) error
+	Split(ctx context.Context, doc mailroom.Ref, at int) (newID string, err error)
+	// AcceptSplit accepts the split proposal before source page page (a
+	// split, journaled as the clerk's decision); DismissSplit dismisses it
+	// (journaled; not proposed again).
+	AcceptSplit(ctx context.Context, doc mailroom.Ref, page int) (newID string, err error)
+	DismissSplit(ctx context.Context, doc mailroom.Ref, page int) error
+	MergeNext(ctx context.Context, doc mailroom.Ref) error
 	// ApplyPages sends the document back to the pipeline to re-make its PDF.
-	ApplyPages(ctx context.Context, docID, person string) error
+	ApplyPages(ctx context.Context, doc mailroom.Ref) error
 	// SetProtection changes the protection level; it may only be raised.
-	SetProtection(ctx context.Context, docID, person string, p mailroom.Protection) error
+	SetProtection(ctx context.Context, doc mailroom.Ref, p mailroom.Protection) error
 
 	// Retry sends a quarantined document back into the pipeline; Release
 	// puts it into review for a person to decide.
-	Retry(ctx context.Context, docID, person string) error
-	Release(ctx context.Context, docID, person string) error
+	Retry(ctx context.Context, doc mailroom.Ref) error
+	Release(ctx context.Context, doc mailroom.Ref) error
 
 	Journal(ctx context.Context, f mailroom.JournalFilter) ([]mailroom.JournalEntry, error)
 }
@@ -85,84 +106,27 @@ func (o Operator) Display() string {
 	return o.Login
 }
 
-// DocRow is one line of the Eingang list.
-type DocRow struct {
-	ID         string
-	BatchID    string
-	Seq        int
-	State      mailroom.State
-	Source     string
-	Filename   string
-	Received   time.Time
-	Class      string
-	Subject    string
-	Pages      int
-	Flags      []string
-	Protection mailroom.Protection
-	Reason     string
-}
+// The desk's document types are the API's (mailroom/api/apiv1): a desk in
+// client mode shows exactly what the engine sends.
+type (
+	// DocRow is one line of the Eingang list.
+	DocRow = apiv1.DocRow
+	// PageView is one page of a document as the desk shows it.
+	PageView = apiv1.PageView
+	// DocView is a document opened at the desk.
+	DocView = apiv1.DocView
+	// InvoiceCheck is the validation of an e-invoice as the desk shows it.
+	InvoiceCheck = apiv1.InvoiceCheck
+	// RuleResult is one failed rule with its message in both languages.
+	RuleResult = apiv1.RuleResult
+)
 
-// PageView is one page of a document as the desk shows it.
-type PageView struct {
-	Source     int     // 1-based source page
-	Rotation   int     // desk rotation, degrees clockwise
-	Text       string  // OCR text, if recognised
-	Confidence float64 // mean word confidence, 0–100; 0 = unknown
-	Flags      []string
-}
+// ErrDisconnected is in the chain of a model's error when the engine cannot
+// be reached (client mode): the desk shows the banner "Verbindung zum Server
+// unterbrochen" instead of an error dialog, and hides it at the next call
+// that succeeds.
+var ErrDisconnected = errors.New("engine not reachable")
 
-// DocView is a document opened at the desk.
-type DocView struct {
-	DocRow
-	Metadata  map[string]string
-	Pages     []PageView
-	Deleted   []mailroom.DeletedPage
-	QA        *mailroom.QAResult
-	ScannedBy string // who scanned the batch, if known (four eyes)
-	Output    string
-	// Invoice is the e-invoice check (EN 16931 / XRechnung); nil for
-	// documents that are no e-invoice.
-	Invoice *InvoiceCheck
-}
-
-// InvoiceCheck is the validation of an e-invoice as the desk shows it.
-type InvoiceCheck struct {
-	Valid   bool
-	Profile string       // e.g. "XRechnung 3.0"
-	Failed  []RuleResult // fatal rules that failed
-	Warned  []RuleResult // warnings
-	Error   string       // why the invoice XML could not be read, if it could not
-	Report  string       // file name of the Prüfbericht in the document folder
-}
-
-// RuleResult is one failed rule with its message in both languages.
-type RuleResult struct {
-	ID, DE, EN string
-}
-
-// RejectReason is the reason a clerk gives when rejecting an invalid
-// e-invoice: the failed rules, with the Prüfbericht for the supplier.
-func (c *InvoiceCheck) RejectReason() string {
-	ids := make([]string, 0, len(c.Failed))
-	for _, r := range c.Failed {
-		ids = append(ids, r.ID)
-	}
-	s := "E-Rechnung ungültig: " + strings.Join(ids, ", ")
-	if len(ids) == 0 && c.Error != "" {
-		s = "E-Rechnung ungültig: " + c.Error
-	}
-	if c.Report != "" {
-		s += " (siehe Prüfbericht " + c.Report + ")"
-	}
-	return s
-}
-
-// Changed reports whether the pages were changed and not yet applied.
-func (d *DocView) Changed() bool {
-	for _, f := range d.Flags {
-		if f == mailroom.FlagPagesChanged {
-			return true
-		}
-	}
-	return false
-}
+// ErrLoggedOut is in the chain of a model's error when the login ended
+// (session expired or ended on the server): the desk shows the login again.
+var ErrLoggedOut = errors.New("logged out")

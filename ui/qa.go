@@ -107,14 +107,7 @@ func newQAView(a *App) *QAView {
 func (v *QAView) show() {
 	d := v.a.Doc.View()
 	l := v.a.L
-	on := d != nil && d.State == mailroom.StateReview
-	for _, b := range []*widget.Button{v.SaveBtn, v.ApproveBt, v.RejectBt} {
-		if on {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
-	}
+	v.lockButtons(v.a.Doc.lock != nil)
 	if d == nil {
 		v.Doc.SetText(l.T("nodoc"))
 		return
@@ -122,6 +115,9 @@ func (v *QAView) show() {
 	v.setPage(v.a.Doc.Preview.Image, v.a.Doc.PageLbl.Text)
 	v.Doc.SetText(fmt.Sprintf("%s · %s · %s · %s: %s · %s", d.Filename, v.a.stateName(d.State), l.Pages(len(d.Pages)),
 		l.T("col.protection"), d.Protection, d.ID))
+	if lk := v.a.Doc.lock; lk != nil {
+		v.Doc.SetText(v.Doc.Text + "\n" + l.T("locked", lk.Display()))
+	}
 	v.FourEyes.Hide()
 	if d.Protection == mailroom.ProtectionSehrHoch && d.ScannedBy != "" {
 		txt := l.T("qa.foureyes", d.ScannedBy)
@@ -201,8 +197,8 @@ func (v *QAView) Save() {
 		v.a.ShowError(err)
 		return
 	}
-	id := d.ID
-	v.a.bg(func(ctx context.Context) error { return v.a.Model.RecordQA(ctx, id, q) }, func(err error) {
+	ref := d.Ref()
+	v.a.bg(func(ctx context.Context) error { return v.a.Model.RecordQA(ctx, ref, q) }, func(err error) {
 		if err == nil {
 			res := v.a.L.T("qa.failed")
 			if q.Passed() {
@@ -237,8 +233,8 @@ func (v *QAView) Approve() {
 	if d == nil {
 		return
 	}
-	id := d.ID
-	v.a.bg(func(ctx context.Context) error { return v.a.Model.Approve(ctx, id, v.a.Op.Person()) }, func(err error) {
+	id, ref := d.ID, d.Ref()
+	v.a.bg(func(ctx context.Context) error { return v.a.Model.Approve(ctx, ref) }, func(err error) {
 		if err == nil {
 			v.a.Status(v.a.L.T("approved", d.Filename))
 			v.afterDecision(id)
@@ -282,8 +278,8 @@ func (v *QAView) RejectWith(reason string) {
 	if d == nil {
 		return
 	}
-	id := d.ID
-	v.a.bg(func(ctx context.Context) error { return v.a.Model.Reject(ctx, id, v.a.Op.Person(), reason) }, func(err error) {
+	id, ref := d.ID, d.Ref()
+	v.a.bg(func(ctx context.Context) error { return v.a.Model.Reject(ctx, ref, reason) }, func(err error) {
 		if err == nil {
 			v.a.Status(v.a.L.T("rejected", d.Filename))
 			v.afterDecision(id)

@@ -89,11 +89,11 @@ func (v *QuarantineView) act(release bool) {
 	if v.selected < 0 || v.selected >= len(v.rows) {
 		return
 	}
-	id := v.rows[v.selected].ID
+	ref := v.rows[v.selected].Ref()
 	v.a.bg(func(ctx context.Context) error {
 		if release {
-			return v.a.Model.Release(ctx, id, v.a.Op.Person())
+			return v.a.Model.Release(ctx, ref)
 		}
-		return v.a.Model.Retry(ctx, id, v.a.Op.Person())
+		return v.a.Model.Retry(ctx, ref)
 	}, func(err error) { v.Reload() })
 }

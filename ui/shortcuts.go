@@ -76,6 +76,8 @@ func (a *App) Shortcuts() []Shortcut {
 		{"menu.pages", "move.down", fyne.KeyDown, ctrl | shift, func() { a.Doc.MovePage(1) }},
 		{"menu.pages", "split", fyne.KeyT, ctrl, func() { a.Doc.SplitHere() }},
 		{"menu.pages", "merge", fyne.KeyM, ctrl, func() { a.Doc.MergeNext() }},
+		{"menu.pages", "proposal.accept", fyne.KeyG, ctrl, func() { a.Doc.AcceptProposal() }},
+		{"menu.pages", "proposal.dismiss", fyne.KeyG, ctrl | shift, func() { a.Doc.DismissProposal() }},
 		{"menu.pages", "apply", fyne.KeyU, ctrl, func() { a.Doc.ApplyPages() }},
 		{"menu.pages", "zoom.in", fyne.KeyEqual, ctrl, func() { a.Doc.Zoom(1.25) }},
 		{"menu.pages", "zoom.out", fyne.KeyMinus, ctrl, func() { a.Doc.Zoom(0.8) }},

@@ -15,7 +15,7 @@ import (
 var version = "dev"
 
 var program = &cli.Program{Name: "poststelle-bench", Title: "Poststelle benchmarks",
-	About: "Poststelle against OCRmyPDF, tesseract and zbarimg in the same run"}
+	About: "Poststelle against OCRmyPDF, tesseract and zbarimg in the same run; document-boundary proposals on the corpus batches"}
 
 func register(name, summary string, run func(ctx context.Context, args []string) error) {
 	program.Register(name, summary, run)

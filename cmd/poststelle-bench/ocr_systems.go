@@ -19,7 +19,6 @@ import (
 
 	"poststelle/cmd/internal/wire"
 	"poststelle/mailroom"
-	"poststelle/scan/pages"
 )
 
 // benchChild runs recognition, wired as in the engine, on every page and
@@ -40,7 +39,7 @@ func benchChild(ctx context.Context, input, out, lang string, workers int) error
 	if os.Getenv("POSTSTELLE_BENCH_TRACE") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	r, closePool, err := wire.NewRecognition(rc, log, pages.Options{})
+	r, closePool, err := wire.NewRecognition(rc, log)
 	if err != nil {
 		return err
 	}

@@ -402,20 +402,7 @@ func reviewBatch(t *testing.T, st *store.Store, id string) string {
 // to the first page preview and how the thumbnail strip fills.
 func TestOpen100Pages(t *testing.T) {
 	needX(t)
-	qpdf, err := exec.LookPath("qpdf")
-	if err != nil {
-		t.Skip("qpdf not installed")
-	}
-	src := testcorpus.Path(t, "scans", "batch-visible.pdf")
-	big := filepath.Join(t.TempDir(), "hundert.pdf")
-	args := []string{"--empty", "--pages"}
-	for i := 0; i < 9; i++ {
-		args = append(args, src, "1-11")
-	}
-	args = append(args, src, "1", "--", big) // 9×11 + 1 = 100 pages
-	if out, err := exec.Command(qpdf, args...).CombinedOutput(); err != nil {
-		t.Fatalf("qpdf: %v %s", err, out)
-	}
+	big := hundredPages(t)
 	ctx := context.Background()
 	cfg, _ := mailroom.Default(t.TempDir())
 	st, err := store.Open(cfg.DataDir)

@@ -57,18 +57,18 @@ func (c *configFlags) openForEngine() (*mailroom.Config, *store.Store, *slog.Log
 	return cfg, st, log, nil
 }
 
-// subcommandStore parses `CMD [flags] SUB [flags] ARGS...` (cli.ParseSubcommand)
-// and opens the store; the caller closes it.
-func (c *configFlags) subcommandStore(fs *flag.FlagSet, args []string) (sub string, rest []string, st *store.Store, err error) {
+// subcommandStore parses `CMD [flags] SUB [flags] ARGS...` (cli.ParseSubcommand),
+// loads the configuration and opens the store; the caller closes it.
+func (c *configFlags) subcommandStore(fs *flag.FlagSet, args []string) (sub string, rest []string, cfg *mailroom.Config, st *store.Store, err error) {
 	sub, rest, err = cli.ParseSubcommand(fs, args)
 	if err != nil {
-		return "", nil, nil, err
+		return "", nil, nil, nil, err
 	}
-	_, st, err = c.open()
+	cfg, st, err = c.open()
 	if err != nil {
-		return "", nil, nil, err
+		return "", nil, nil, nil, err
 	}
-	return sub, rest, st, nil
+	return sub, rest, cfg, st, nil
 }
 
 // newLogger makes the process logger: JSON when not on a terminal.

@@ -10,6 +10,7 @@ import (
 
 	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/evidence"
 	"poststelle/mailroom/rendition"
 	"poststelle/mailroom/safefile"
@@ -32,7 +33,8 @@ func runDestruction(ctx context.Context, args []string) error {
 	pdfOut := fs.String("pdf", "", "write the list as PDF to FILE")
 	all := fs.Bool("all", false, "list every batch, not only those that may be destroyed")
 	dept := fs.String("department", "", "releasing department")
-	person := fs.String("person", "", "releasing person")
+	var af actorFlags
+	af.add(fs, "person", "", "releasing person (role verwaltung; with operators configured the operator logs in)")
 	note := fs.String("note", "", "note")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -43,17 +45,24 @@ func runDestruction(ctx context.Context, args []string) error {
 	}
 	defer st.Close()
 	if args[0] == "release" {
-		if *batch == "" || strings.TrimSpace(*person) == "" || strings.TrimSpace(*dept) == "" {
+		if *batch == "" || strings.TrimSpace(af.name) == "" || strings.TrimSpace(*dept) == "" {
 			return fmt.Errorf("release: --batch, --department and --person are required")
+		}
+		act, err := af.resolve(ctx, cfg, st)
+		if err != nil {
+			return err
+		}
+		if err := (&engine.Engine{Config: cfg, Store: st}).Authorize(ctx, act, "destruction-release", ""); err != nil {
+			return forbidden(err)
 		}
 		if _, err := st.Batch(ctx, *batch); err != nil {
 			return err
 		}
-		r := evidence.Release{BatchID: *batch, Department: *dept, Person: *person, Time: time.Now().UTC(), Note: *note}
+		r := evidence.Release{BatchID: *batch, Department: *dept, Person: act.Login, Time: time.Now().UTC(), Note: *note}
 		if err := st.PutRelease(ctx, r); err != nil {
 			return err
 		}
-		fmt.Printf("Freigabe zur Vernichtung erfasst / release recorded: batch %s, %s (%s)\n", *batch, *person, *dept)
+		fmt.Printf("Freigabe zur Vernichtung erfasst / release recorded: batch %s, %s (%s)\n", *batch, act.Login, *dept)
 		return nil
 	}
 	rows, err := destructionRows(ctx, cfg, st, *batch, *all)

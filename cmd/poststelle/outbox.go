@@ -8,6 +8,7 @@ import (
 
 	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/store"
 )
 
@@ -19,9 +20,10 @@ func runOutbox(ctx context.Context, args []string) error {
 	fs, cf := commandFlags("outbox")
 	asJSON := fs.Bool("json", false, "list as JSON lines")
 	all := fs.Bool("all", false, "list delivered entries too")
-	as := fs.String("as", operatorName(), "operator name for the journal")
+	var af actorFlags
+	af.add(fs, "as", "", "the operator acting (role verwaltung); without operators configured a name for the journal (default: the OS user)")
 	setUsage(fs, "usage: poststelle outbox [flags] list | retry ID...\n  ID: an outbox entry or a document (all its undelivered entries)\n")
-	sub, ids, st, err := cf.subcommandStore(fs, args)
+	sub, ids, cfg, st, err := cf.subcommandStore(fs, args)
 	if err != nil {
 		return err
 	}
@@ -33,7 +35,11 @@ func runOutbox(ctx context.Context, args []string) error {
 		if len(ids) == 0 {
 			return &cli.ExitError{Code: 2, Msg: "outbox retry: give at least one entry or document ID"}
 		}
-		return outboxRetry(ctx, st, ids, *as)
+		actor, err := af.resolve(ctx, cfg, st)
+		if err != nil {
+			return err
+		}
+		return outboxRetry(ctx, &engine.Engine{Config: cfg, Store: st}, ids, actor)
 	}
 	fs.Usage()
 	return &cli.ExitError{Code: 2}
@@ -77,12 +83,13 @@ func outboxList(ctx context.Context, st *store.Store, all, asJSON bool) error {
 }
 
 // outboxRetry schedules the undelivered entries of each id (an entry or a
-// document) again; an id without one is an error (exit 1).
-func outboxRetry(ctx context.Context, st *store.Store, ids []string, as string) error {
+// document) again on behalf of act (the engine checks the role); an id
+// without one is an error (exit 1).
+func outboxRetry(ctx context.Context, e *engine.Engine, ids []string, act mailroom.Actor) error {
 	for _, id := range ids {
-		n, err := st.OutboxRetry(ctx, id, as)
+		n, err := e.RetryDelivery(ctx, act, id)
 		if err != nil {
-			return err
+			return forbidden(err)
 		}
 		if n == 0 {
 			return &cli.ExitError{Code: 1, Msg: fmt.Sprintf("outbox retry: %s: no undelivered entry", id)}

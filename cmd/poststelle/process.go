@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
@@ -25,7 +26,11 @@ type batchLine struct {
 	Source     string               `json:"source"`
 	PageCount  int                  `json:"page_count"`
 	Separators []mailroom.Separator `json:"separators"`
-	Duplicate  bool                 `json:"duplicate,omitempty"`
+	// ProposedSplits are the open proposals of the batch's documents
+	// (auto_split = propose), AppliedSplits those applied (apply).
+	ProposedSplits []mailroom.SplitProposal `json:"proposed_splits"`
+	AppliedSplits  []mailroom.SplitProposal `json:"applied_splits,omitempty"`
+	Duplicate      bool                     `json:"duplicate,omitempty"`
 }
 
 // refusedLine is printed for a file intake refused: nothing was stored.
@@ -52,12 +57,13 @@ type documentLine struct {
 // approveAndDeliver is set by the delivery capability: it approves a
 // recognised document on behalf of person and delivers it at once,
 // returning the receipt.
-var approveAndDeliver func(ctx context.Context, w *wiring, e *engine.Engine, docID, person string) (any, error)
+var approveAndDeliver func(ctx context.Context, w *wiring, e *engine.Engine, docID string, act mailroom.Actor) (any, error)
 
 func runProcess(ctx context.Context, args []string) error {
 	fs, cf := commandFlags("process")
-	approveAs := fs.String("approve-as", "", "approve every resulting document on behalf of NAME and deliver it")
-	setUsage(fs, "usage: poststelle process [--config F] [--data-dir D] [--approve-as NAME] FILE...\n")
+	var af actorFlags
+	af.add(fs, "approve-as", "", "approve every resulting document on behalf of NAME (role freigabe; with operators configured NAME logs in) and deliver it")
+	setUsage(fs, "usage: poststelle process [--config F] [--data-dir D] [--approve-as NAME [--password-file F]] FILE...\n")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -65,7 +71,8 @@ func runProcess(ctx context.Context, args []string) error {
 		fs.Usage()
 		return &cli.ExitError{Code: 2}
 	}
-	if *approveAs != "" && approveAndDeliver == nil {
+	approve := af.name != ""
+	if approve && approveAndDeliver == nil {
 		return fmt.Errorf("--approve-as: delivery is not available in this build")
 	}
 	cfg, st, log, err := cf.openForEngine()
@@ -74,6 +81,17 @@ func runProcess(ctx context.Context, args []string) error {
 	}
 	defer st.Close()
 	exitAfterShutdown(ctx, cfg)
+	var approver *mailroom.Actor
+	if approve {
+		act, err := af.resolve(ctx, cfg, st)
+		if err != nil {
+			return err
+		}
+		if err := (&engine.Engine{Store: st}).Authorize(ctx, act, "approve", ""); err != nil {
+			return forbidden(err)
+		}
+		approver = &act
+	}
 	w := &wiring{Cfg: cfg, Store: st, Log: log}
 	e, err := buildEngine(w)
 	if err != nil {
@@ -84,7 +102,7 @@ func runProcess(ctx context.Context, args []string) error {
 	out.SetEscapeHTML(false)
 	failed := 0
 	for _, file := range fs.Args() {
-		if err := processOne(ctx, w, e, file, *approveAs, out); err != nil {
+		if err := processOne(ctx, w, e, file, approver, out); err != nil {
 			failed++
 			fmt.Fprintf(os.Stderr, "poststelle: %s: %v\n", file, err)
 		}
@@ -95,7 +113,7 @@ func runProcess(ctx context.Context, args []string) error {
 	return nil
 }
 
-func processOne(ctx context.Context, w *wiring, e *engine.Engine, file, approveAs string, out *json.Encoder) error {
+func processOne(ctx context.Context, w *wiring, e *engine.Engine, file string, approver *mailroom.Actor, out *json.Encoder) error {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return err
@@ -108,8 +126,9 @@ func processOne(ctx context.Context, w *wiring, e *engine.Engine, file, approveA
 		return fmt.Errorf("is a folder; give files")
 	}
 	prof := mailroom.Profile{Name: "cli", Protection: mailroom.ProtectionNormal}
-	b, _, err := w.Store.Intake(ctx, mailroom.Item{Source: "cli", Profile: prof, Path: abs,
-		Name: hotfolder.SafeName(filepath.Base(abs)), MaxSize: w.Cfg.Intake.MaxFileSize})
+	it := mailroom.Item{Source: "cli", Profile: prof, Path: abs, Name: hotfolder.SafeName(filepath.Base(abs)),
+		MaxSize: w.Cfg.Intake.MaxFileSize}
+	b, _, err := w.Store.Intake(ctx, engine.WithScannedBy(it, ""))
 	dup := errors.Is(err, mailroom.ErrDuplicate)
 	if ie, bad := mailroom.AsInputError(err); bad {
 		// Refused (too large, not a regular file): nothing stored; say so.
@@ -126,7 +145,7 @@ func processOne(ctx context.Context, w *wiring, e *engine.Engine, file, approveA
 	for queue := []string{b.ID}; len(queue) > 0; {
 		id := queue[0]
 		queue = queue[1:]
-		if err := processBatchLines(ctx, w, e, id, file, abs, approveAs, dup && id == first, out); err != nil {
+		if err := processBatchLines(ctx, w, e, id, file, abs, approver, dup && id == first, out); err != nil {
 			var u undeliveredError
 			if !errors.As(err, &u) {
 				return err
@@ -168,7 +187,7 @@ func childBatches(ctx context.Context, w *wiring, id string) ([]string, error) {
 	return out, nil
 }
 
-func processBatchLines(ctx context.Context, w *wiring, e *engine.Engine, id, file, abs, approveAs string, dup bool, out *json.Encoder) error {
+func processBatchLines(ctx context.Context, w *wiring, e *engine.Engine, id, file, abs string, approver *mailroom.Actor, dup bool, out *json.Encoder) error {
 	if err := e.ProcessBatch(ctx, id); err != nil {
 		return err
 	}
@@ -184,7 +203,9 @@ func processBatchLines(ctx context.Context, w *wiring, e *engine.Engine, id, fil
 	if seps == nil {
 		seps = []mailroom.Separator{}
 	}
-	if err := out.Encode(batchLine{Type: "batch", ID: b.ID, Source: abs, PageCount: b.PageCount, Separators: seps, Duplicate: dup}); err != nil {
+	proposed, applied := splitLines(docs)
+	if err := out.Encode(batchLine{Type: "batch", ID: b.ID, Source: abs, PageCount: b.PageCount, Separators: seps,
+		ProposedSplits: proposed, AppliedSplits: applied, Duplicate: dup}); err != nil {
 		return err
 	}
 	undelivered := 0
@@ -193,10 +214,10 @@ func processBatchLines(ctx context.Context, w *wiring, e *engine.Engine, id, fil
 			continue // nothing but separator sheets: no document
 		}
 		var receipt any
-		if approveAs != "" && (d.State == mailroom.StateReview || d.State == mailroom.StateApproved) {
-			receipt, err = approveAndDeliver(ctx, w, e, d.ID, approveAs)
+		if approver != nil && (d.State == mailroom.StateReview || d.State == mailroom.StateApproved) {
+			receipt, err = approveAndDeliver(ctx, w, e, d.ID, *approver)
 			if err != nil {
-				fmt.Fprintf(os.Stderr, "poststelle: %s: document %s: %v\n", file, d.ID, err)
+				fmt.Fprintf(os.Stderr, "poststelle: %s: document %s: %s\n", file, d.ID, clerkText(err))
 				undelivered++
 			}
 			if nd, err := w.Store.Document(ctx, d.ID); err == nil {
@@ -211,6 +232,22 @@ func processBatchLines(ctx context.Context, w *wiring, e *engine.Engine, id, fil
 		return undeliveredError(undelivered)
 	}
 	return nil
+}
+
+// splitLines collects the batch's open and applied split proposals in
+// page order (docs/cli.md, docs/autosplit.md).
+func splitLines(docs []*mailroom.Document) (proposed, applied []mailroom.SplitProposal) {
+	proposed = []mailroom.SplitProposal{}
+	for _, d := range docs {
+		proposed = append(proposed, mailroom.ProposedSplits(d)...)
+		var p mailroom.SplitProposal
+		if s := d.Metadata[mailroom.MetaAutoSplit]; s != "" && json.Unmarshal([]byte(s), &p) == nil {
+			applied = append(applied, p)
+		}
+	}
+	sort.Slice(proposed, func(i, j int) bool { return proposed[i].Page < proposed[j].Page })
+	sort.Slice(applied, func(i, j int) bool { return applied[i].Page < applied[j].Page })
+	return proposed, applied
 }
 
 func docLine(d *mailroom.Document, source string, receipt any) documentLine {

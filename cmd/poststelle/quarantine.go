@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/user"
 
 	"poststelle/cmd/internal/cli"
 	"poststelle/mailroom"
+	"poststelle/mailroom/engine"
 	"poststelle/mailroom/store"
 )
 
@@ -16,19 +16,13 @@ func init() {
 	register("quarantine", "list, retry or release quarantined documents", runQuarantine)
 }
 
-func operatorName() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return os.Getenv("USER")
-}
-
 func runQuarantine(ctx context.Context, args []string) error {
 	fs, cf := commandFlags("quarantine")
 	asJSON := fs.Bool("json", false, "list as JSON lines")
-	as := fs.String("as", operatorName(), "operator name for the journal")
+	var af actorFlags
+	af.add(fs, "as", "", "the operator acting (role verwaltung); without operators configured a name for the journal (default: the OS user)")
 	setUsage(fs, "usage: poststelle quarantine [flags] list | retry ID... | release ID...\n")
-	sub, ids, st, err := cf.subcommandStore(fs, args)
+	sub, ids, cfg, st, err := cf.subcommandStore(fs, args)
 	if err != nil {
 		return err
 	}
@@ -40,7 +34,11 @@ func runQuarantine(ctx context.Context, args []string) error {
 		if len(ids) == 0 {
 			return &cli.ExitError{Code: 2, Msg: "quarantine " + sub + ": give at least one document ID"}
 		}
-		return quarantineMove(ctx, st, sub, ids, *as)
+		actor, err := af.resolve(ctx, cfg, st)
+		if err != nil {
+			return err
+		}
+		return quarantineMove(ctx, &engine.Engine{Config: cfg, Store: st}, sub, ids, actor)
 	}
 	fs.Usage()
 	return &cli.ExitError{Code: 2}
@@ -69,29 +67,19 @@ func quarantineList(ctx context.Context, st *store.Store, asJSON bool) error {
 }
 
 // quarantineMove retries (back to recognising, or to received when the
-// document was not split yet) or releases (to review) quarantined documents.
-func quarantineMove(ctx context.Context, st *store.Store, sub string, ids []string, as string) error {
+// document was not split yet) or releases (to review) quarantined documents
+// on behalf of act (the engine checks the role).
+func quarantineMove(ctx context.Context, e *engine.Engine, sub string, ids []string, act mailroom.Actor) error {
+	move := e.RetryQuarantined
+	if sub == "release" {
+		move = e.ReleaseQuarantined
+	}
 	for _, id := range ids {
-		d, err := st.Document(ctx, id)
+		d, err := move(ctx, act, mailroom.Ref{ID: id})
 		if err != nil {
-			return err
+			return forbidden(err)
 		}
-		if d.State != mailroom.StateQuarantined {
-			return fmt.Errorf("document %s is %s, not quarantined", id, d.State)
-		}
-		to := mailroom.StateReview
-		if sub == "retry" {
-			to = mailroom.StateRecognising
-			if len(d.Pages) == 0 {
-				to = mailroom.StateReceived
-			}
-		}
-		_, err = st.Transition(ctx, id, mailroom.Change{To: to, Actor: as, Action: "quarantine-" + sub,
-			Mutate: func(d *mailroom.Document) error { d.Reason = ""; d.Attempts = 0; return nil }})
-		if err != nil {
-			return err
-		}
-		fmt.Printf("%s → %s\n", id, to)
+		fmt.Printf("%s → %s\n", id, d.State)
 	}
 	return nil
 }

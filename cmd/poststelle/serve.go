@@ -48,6 +48,11 @@ func runServe(ctx context.Context, args []string) error {
 		defer srv.Close()
 		log.Info("http listening", "addr", ln.Addr().String())
 	}
+	closeAPI, err := startAPI(ctx, cfg, st, e, log)
+	if err != nil {
+		return err
+	}
+	defer closeAPI()
 	st.Append(ctx, "engine", "start", "", "", map[string]any{"version": version, "config": cfg.Path(), "data_dir": cfg.DataDir})
 	log.Info("poststelle started", "version", version, "data_dir", cfg.DataDir, "config", orDefault(cfg.Path()), "folders", len(cfg.Folders))
 	err = e.Run(ctx)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/api"
 	"poststelle/mailroom/store"
 )
 
@@ -20,6 +21,14 @@ type statusReport struct {
 	Counts  map[mailroom.State]int `json:"counts"`
 	Sources []store.SourceCount    `json:"sources"`
 	Oldest  *oldestItem            `json:"oldest_waiting,omitempty"`
+	API     *apiStatus             `json:"api,omitempty"`
+}
+
+// apiStatus is the HTTPS API's address and certificate ([api]).
+type apiStatus struct {
+	Listen      string `json:"listen"`
+	Certificate string `json:"certificate"`
+	SHA256      string `json:"sha256,omitempty"` // "" until serve made it
 }
 
 type oldestItem struct {
@@ -44,6 +53,13 @@ func collectStatus(ctx context.Context, cfg *mailroom.Config, st *store.Store) (
 		return nil, err
 	}
 	r := &statusReport{DataDir: cfg.DataDir, Counts: counts, Sources: srcs}
+	if cfg.API.Enabled() {
+		fp, file, err := api.Fingerprint(cfg)
+		if err != nil {
+			return nil, err
+		}
+		r.API = &apiStatus{Listen: cfg.API.Listen, Certificate: file, SHA256: fp}
+	}
 	waiting, err := st.Documents(ctx, mailroom.DocFilter{States: []mailroom.State{mailroom.StateReceived, mailroom.StateSplitting,
 		mailroom.StateRecognising, mailroom.StateReview, mailroom.StateApproved, mailroom.StateExporting, mailroom.StateQuarantined}, Limit: 1})
 	if err != nil {
@@ -86,6 +102,13 @@ func runStatus(ctx context.Context, args []string) error {
 	}
 	for _, s := range r.Sources {
 		fmt.Printf("  %-28s %6d Stapel/batches, zuletzt/last %s\n", s.Source, s.Batches, s.Last.Local().Format("2006-01-02 15:04:05"))
+	}
+	if a := r.API; a != nil {
+		fp := a.SHA256
+		if fp == "" {
+			fp = "(noch nicht erzeugt / not made yet: serve makes it)"
+		}
+		fmt.Printf("\nAPI: https://%s\n  Zertifikat / certificate: %s\n  SHA-256: %s\n", a.Listen, a.Certificate, fp)
 	}
 	if r.Oldest != nil {
 		fmt.Printf("\nÄltestes wartendes Dokument / oldest waiting: %s (%s, seit/since %s, %s)\n", r.Oldest.Document, r.Oldest.State,

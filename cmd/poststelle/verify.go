@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,16 +14,21 @@ import (
 )
 
 func init() {
-	register("verify", "check a delivered document: hash, Transfervermerk, seal, timestamp, journal (docs/cli.md)", runVerify)
+	register("verify", "check delivered documents and the journal: intact (0), broken (1), not verifiable (3) (docs/cli.md)", runVerify)
 }
 
 func runVerify(ctx context.Context, args []string) error {
 	fs, cf := commandFlags("verify")
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	trust := fs.String("trust", "", "PEM file of trusted CA certificates (default: evidence.trust_ca)")
+	asJSON := fs.Bool("json", false, "print the reports as JSON")
+	var t trustFiles
+	fs.StringVar(&t.seal, "trust", "", "PEM file of CA certificates trusted for seals (default: evidence.trust_ca)")
+	fs.StringVar(&t.tsa, "trust-tsa", "", "PEM file of CA and TSA certificates trusted for timestamps (default: evidence.trust_tsa_ca, else --trust)")
+	fs.StringVar(&t.batch, "trust-batch", "", "PEM file of CA certificates trusted for batch seals and sealed checkpoints (default: evidence.trust_batch_ca, else --trust)")
+	checkpoints := fs.String("checkpoints", "", "directory of journal checkpoint copies (default: evidence.checkpoint_dir)")
 	noStore := fs.Bool("no-journal", false, "do not look for the data directory's journal")
 	setUsage(fs, "usage: poststelle verify [--json] [--trust CA.pem] [--data-dir D] FILE|DIR...\n"+
-		"       poststelle verify [--json] [--trust CA.pem] --data-dir D   (journal and its timestamps only)\n")
+		"       poststelle verify [--json] [--trust CA.pem] --data-dir D   (journal and its checkpoints only)\n"+
+		"exit codes: 0 intact, 1 broken, 3 not verifiable, 2 usage\n")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -33,7 +36,7 @@ func runVerify(ctx context.Context, args []string) error {
 		fs.Usage()
 		return &cli.ExitError{Code: 2}
 	}
-	v, err := newVerifier(cf, *trust, !*noStore)
+	v, err := newVerifier(cf, t, *checkpoints, !*noStore)
 	if err != nil {
 		return err
 	}
@@ -43,48 +46,69 @@ func runVerify(ctx context.Context, args []string) error {
 		return err
 	}
 	printReports(reports, *asJSON)
-	for _, r := range reports {
-		if !r.OK() {
-			return &cli.ExitError{Code: 1, Msg: "Prüfung fehlgeschlagen / verification failed"}
-		}
+	switch o := evidence.Worst(reports); o {
+	case evidence.Intact:
+		return nil
+	case evidence.NotVerifiable:
+		return &cli.ExitError{Code: o.ExitCode(), Msg: "nicht prüfbar / not verifiable"}
+	default:
+		return &cli.ExitError{Code: o.ExitCode(), Msg: "Prüfung fehlgeschlagen / verification failed"}
 	}
-	return nil
 }
 
-// verifier checks delivered material and journals; it opens the store of
-// each data directory it meets once.
+// trustFiles are the PEM files of the trust anchors.
+type trustFiles struct{ seal, tsa, batch string }
+
+// verifier wires evidence.Verifier to the data directories: one per data
+// directory it meets, with that directory's journal and checkpoints.
 type verifier struct {
-	cfg      *mailroom.Config // nil without --config and --data-dir
-	opts     evidence.VerifyOptions
-	useStore bool // false: --no-journal
-	stores   map[string]*store.Store
+	cfg        *mailroom.Config // nil without --config and --data-dir
+	opts       evidence.VerifyOptions
+	useStore   bool // false: --no-journal
+	stores     map[string]*store.Store
+	verifiers  map[string]*evidence.Verifier
+	checkpoint string
 }
 
-// newVerifier loads the configuration when one is given and the trusted
-// CA certificates (--trust, else evidence.trust_ca).
-func newVerifier(cf *configFlags, trust string, useStore bool) (*verifier, error) {
-	v := &verifier{useStore: useStore, stores: map[string]*store.Store{}}
+// newVerifier loads the configuration when one is given and the trust
+// anchors (flags, else the configuration).
+func newVerifier(cf *configFlags, t trustFiles, checkpoints string, useStore bool) (*verifier, error) {
+	v := &verifier{useStore: useStore, stores: map[string]*store.Store{}, verifiers: map[string]*evidence.Verifier{}, checkpoint: checkpoints}
 	if cf.Config != "" || cf.DataDir != "" {
 		c, err := cf.Load()
 		if err != nil {
 			return nil, err
 		}
 		v.cfg = c
+		ev := c.Evidence
+		t.seal = pick(t.seal, c.Resolve(ev.TrustCA))
+		t.tsa = pick(t.tsa, c.Resolve(ev.TrustTSACA))
+		t.batch = pick(t.batch, c.Resolve(ev.TrustBatchCA))
+		if v.checkpoint == "" && ev.CheckpointDir != "" {
+			v.checkpoint = c.Resolve(ev.CheckpointDir)
+		}
 	}
-	if trust == "" && v.cfg != nil {
-		trust = v.cfg.Resolve(v.cfg.Evidence.TrustCA)
-	}
-	if trust != "" {
-		pem, err := os.ReadFile(trust)
+	for _, x := range []struct {
+		file, flag string
+		to         **evidence.Anchors
+	}{{t.seal, "--trust", &v.opts.Seal}, {t.tsa, "--trust-tsa", &v.opts.TSA}, {t.batch, "--trust-batch", &v.opts.Batch}} {
+		if x.file == "" {
+			continue
+		}
+		a, err := evidence.LoadAnchors(x.file)
 		if err != nil {
-			return nil, fmt.Errorf("--trust: %w", err)
+			return nil, fmt.Errorf("%s: %w", x.flag, err)
 		}
-		v.opts.Trust = x509.NewCertPool()
-		if !v.opts.Trust.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--trust %s: no certificate", trust)
-		}
+		*x.to = a
 	}
 	return v, nil
+}
+
+func pick(flag, cfg string) string {
+	if flag != "" {
+		return flag
+	}
+	return cfg
 }
 
 func (v *verifier) close() {
@@ -93,76 +117,84 @@ func (v *verifier) close() {
 	}
 }
 
-// verifyAll checks the journal of the data directory when no path is
-// given, else every path (a folder of document folders stands for them).
+// verifyAll checks every document a path stands for (a folder of document
+// folders stands for each of them) with the verifier of its data
+// directory, then — when no path is given, or a data directory was named —
+// the journal, counting the anchors the documents carried.
 func (v *verifier) verifyAll(ctx context.Context, paths []string) ([]*evidence.Report, error) {
 	var reports []*evidence.Report
-	if len(paths) == 0 {
-		rep, err := v.verifyJournal(ctx)
+	for _, p := range paths {
+		docs, err := evidence.DocumentPaths(p)
 		if err != nil {
-			return nil, err
+			reports = append(reports, evidence.Unchecked(p, err))
+			continue
 		}
-		reports = append(reports, rep)
-	}
-	for _, p := range expandDocumentDirs(paths) {
-		o := v.opts
-		if v.useStore {
-			if _, err := v.withStore(&o, p); err != nil {
+		for _, d := range docs {
+			ev, err := v.verifierFor(d)
+			if err != nil {
 				return nil, err
 			}
+			rep, err := ev.Document(ctx, d)
+			if err != nil {
+				rep = evidence.Unchecked(d, err)
+			}
+			reports = append(reports, rep)
 		}
-		rep, err := evidence.Verify(ctx, p, o)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		reports = append(reports, rep)
 	}
-	return reports, nil
-}
-
-// verifyJournal checks the configured data directory's journal and its timestamps.
-func (v *verifier) verifyJournal(ctx context.Context) (*evidence.Report, error) {
-	o := v.opts
-	found, err := v.withStore(&o, "")
+	if v.cfg == nil || !v.useStore {
+		return reports, nil
+	}
+	ev, err := v.verifierFor("")
 	if err != nil {
 		return nil, err
 	}
-	if !found {
+	if v.stores[v.cfg.DataDir] == nil {
+		if len(paths) > 0 {
+			return reports, nil
+		}
 		return nil, fmt.Errorf("%s: keine Datenbank poststelle.db / no database poststelle.db", v.cfg.DataDir)
 	}
-	return evidence.VerifyJournal(ctx, mailroom.Layout{Root: v.cfg.DataDir}.DB(), o)
+	rep, err := ev.Journal(ctx, mailroom.Layout{Root: v.cfg.DataDir}.DB())
+	if err != nil {
+		return nil, err
+	}
+	return append(reports, rep), nil
 }
 
-// withStore adds the journal, its timestamps and the evidence records of
-// the data directory holding p (or the configured one) to o. It reports
-// false when there is no store.
-func (v *verifier) withStore(o *evidence.VerifyOptions, p string) (bool, error) {
+// verifierFor returns the verifier of the data directory holding p (the
+// configured one when given), made on first use with its journal.
+func (v *verifier) verifierFor(p string) (*evidence.Verifier, error) {
 	dataDir := ""
-	if v.cfg != nil {
-		dataDir = v.cfg.DataDir
-	} else {
-		dataDir = findDataDir(p)
+	if v.useStore {
+		if v.cfg != nil {
+			dataDir = v.cfg.DataDir
+		} else {
+			dataDir = findDataDir(p)
+		}
+		if _, err := os.Stat(mailroom.Layout{Root: dataDir}.DB()); dataDir != "" && err != nil {
+			dataDir = ""
+		}
 	}
-	if dataDir == "" {
-		return false, nil
+	if ev := v.verifiers[dataDir]; ev != nil {
+		return ev, nil
 	}
-	if _, err := os.Stat(mailroom.Layout{Root: dataDir}.DB()); err != nil {
-		return false, nil
-	}
-	st := v.stores[dataDir]
-	if st == nil {
-		var err error
-		if st, err = store.Open(dataDir); err != nil {
-			return false, err
+	o := v.opts
+	if dataDir != "" {
+		st, err := store.Open(dataDir)
+		if err != nil {
+			return nil, err
 		}
 		v.stores[dataDir] = st
+		o.Records = st
+		o.Journal = func(ctx context.Context) ([]mailroom.JournalEntry, error) {
+			return st.Journal(ctx, mailroom.JournalFilter{})
+		}
+		o.ChainCheck = store.VerifyEntries
+		o.CheckpointDir = v.checkpoint
 	}
-	o.Records = st
-	o.Journal = func(ctx context.Context) ([]mailroom.JournalEntry, error) {
-		return st.Journal(ctx, mailroom.JournalFilter{})
-	}
-	o.ChainCheck = store.VerifyEntries
-	return true, nil
+	ev := evidence.NewVerifier(o)
+	v.verifiers[dataDir] = ev
+	return ev, nil
 }
 
 // printReports prints the reports as indented JSON or as text.
@@ -175,57 +207,7 @@ func printReports(reports []*evidence.Report, asJSON bool) {
 		return
 	}
 	for _, r := range reports {
-		printReport(r)
-	}
-}
-
-// expandDocumentDirs replaces a folder that holds document folders (a
-// folder target, out/) by those folders, so `verify export/` checks every
-// delivered document.
-func expandDocumentDirs(args []string) []string {
-	var out []string
-	for _, p := range args {
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			if _, err := os.Stat(filepath.Join(p, mailroom.FileTransfervermerk)); errors.Is(err, os.ErrNotExist) {
-				var subs []string
-				ents, _ := os.ReadDir(p)
-				for _, e := range ents {
-					if _, err := os.Stat(filepath.Join(p, e.Name(), mailroom.FileTransfervermerk)); e.IsDir() && err == nil {
-						subs = append(subs, filepath.Join(p, e.Name()))
-					}
-				}
-				if len(subs) > 0 {
-					out = append(out, subs...)
-					continue
-				}
-			}
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
-func printReport(r *evidence.Report) {
-	fmt.Printf("%s\n", r.Path)
-	if r.DocumentID != "" {
-		fmt.Printf("  Dokument / document: %s\n", r.DocumentID)
-	}
-	for _, c := range r.Checks {
-		mark := "OK     "
-		switch c.Status {
-		case evidence.Fail:
-			mark = "FEHLER "
-		case evidence.Warn:
-			mark = "WARNUNG"
-		case evidence.Skip:
-			mark = "–      "
-		}
-		fmt.Printf("  %s %-26s %s\n  %7s %-26s %s\n", mark, c.Name, c.DE, "", "", c.EN)
-	}
-	if r.OK() {
-		fmt.Printf("  Ergebnis: unverändert und vollständig / result: intact\n\n")
-	} else {
-		fmt.Printf("  Ergebnis: BESCHÄDIGT / result: BROKEN (%v)\n\n", r.Failed())
+		r.WriteText(os.Stdout)
 	}
 }
 

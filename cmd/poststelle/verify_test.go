@@ -54,13 +54,17 @@ func TestVerifyCommandExitCodes(t *testing.T) {
 	out := filepath.Join(dir, "out", docs[0].ID)
 	data, _ := os.ReadFile(src)
 	os.WriteFile(filepath.Join(out, "document.pdf"), data, 0o640)
-	if err := e.Approve(ctx, docs[0].ID, "Anna Amt"); !errors.Is(err, mailroom.ErrNotAllowed) {
+	everyone := func(login string) mailroom.Actor {
+		return mailroom.Actor{Principal: mailroom.Principal{Login: login, Roles: mailroom.Roles()}, Via: mailroom.ViaCLI}
+	}
+	ref := mailroom.Ref{ID: docs[0].ID}
+	if _, err := e.Approve(ctx, everyone("Anna Amt"), ref); !errors.Is(err, mailroom.ErrNotAllowed) {
 		t.Fatalf("hoch without QA approved: %v", err)
 	}
-	if err := e.RecordQA(ctx, docs[0].ID, mailroom.QAResult{Person: "Petra", Complete: true, Legible: true, Matches: true}); err != nil {
+	if _, err := e.RecordQA(ctx, everyone("Petra"), ref, mailroom.QAResult{Complete: true, Legible: true, Matches: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.Approve(ctx, docs[0].ID, "Anna Amt"); err != nil {
+	if _, err := e.Approve(ctx, everyone("Anna Amt"), ref); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()

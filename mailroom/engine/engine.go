@@ -39,6 +39,9 @@ type Engine struct {
 	// OneShot (the `process` command): a failed step quarantines the
 	// document at once instead of retrying later.
 	OneShot bool
+	// DeskLease is how long a desk lease lasts without renewal; 0 =
+	// DefaultDeskLease.
+	DeskLease time.Duration
 
 	id          string
 	restart     chan struct{} // closed by checkStuck: Run returns ErrStuck

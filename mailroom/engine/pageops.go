@@ -64,13 +64,19 @@ func checkPos(d *mailroom.Document, pos int) error {
 
 // Rotate turns the page at position pos (0-based in Document.Pages) by
 // degrees clockwise (a multiple of 90; negative turns left).
-func (o *PageOps) Rotate(ctx context.Context, docID, person string, pos, degrees int) (*mailroom.Document, error) {
+func (o *PageOps) Rotate(ctx context.Context, act mailroom.Actor, ref mailroom.Ref, pos, degrees int) (*mailroom.Document, error) {
+	if err := authorize(ctx, o.Docs, act, "page-op", ref.ID); err != nil {
+		return nil, err
+	}
 	if degrees%90 != 0 {
 		return nil, mailroom.BadInput("Drehung nur in Schritten von 90°", "rotation only in steps of 90°", nil)
 	}
 	det := map[string]any{"op": "rotate", "position": pos + 1, "degrees": degrees}
-	return o.Store.EditPages(ctx, docID, person, det, func(ps *mailroom.PageState) error {
+	d, err := o.Store.EditPages(ctx, ref.ID, act.Login, withVia(det, act), func(ps *mailroom.PageState) error {
 		d := ps.Doc
+		if err := guard(act, ref, d); err != nil {
+			return err
+		}
 		if err := inReview(d); err != nil {
 			return err
 		}
@@ -86,14 +92,21 @@ func (o *PageOps) Rotate(ctx context.Context, docID, person string, pos, degrees
 		markChanged(d)
 		return nil
 	})
+	return d, explain(ctx, o.Docs, ref.ID, err)
 }
 
 // Delete removes the page at position pos. It stays restorable (Restore)
 // while the document is in review. The last page cannot be deleted.
-func (o *PageOps) Delete(ctx context.Context, docID, person string, pos int) (*mailroom.Document, error) {
+func (o *PageOps) Delete(ctx context.Context, act mailroom.Actor, ref mailroom.Ref, pos int) (*mailroom.Document, error) {
+	if err := authorize(ctx, o.Docs, act, "page-op", ref.ID); err != nil {
+		return nil, err
+	}
 	det := map[string]any{"op": "delete", "position": pos + 1}
-	return o.Store.EditPages(ctx, docID, person, det, func(ps *mailroom.PageState) error {
+	d, err := o.Store.EditPages(ctx, ref.ID, act.Login, withVia(det, act), func(ps *mailroom.PageState) error {
 		d := ps.Doc
+		if err := guard(act, ref, d); err != nil {
+			return err
+		}
 		if err := inReview(d); err != nil {
 			return err
 		}
@@ -107,17 +120,24 @@ func (o *PageOps) Delete(ctx context.Context, docID, person string, pos int) (*m
 		src := d.Pages[pos]
 		det["page"] = src
 		d.Pages = append(append([]int{}, d.Pages[:pos]...), d.Pages[pos+1:]...)
-		ps.Deleted = append(ps.Deleted, mailroom.DeletedPage{Page: src, Position: pos, By: person, At: time.Now().UTC()})
+		ps.Deleted = append(ps.Deleted, mailroom.DeletedPage{Page: src, Position: pos, By: act.Login, At: time.Now().UTC()})
 		markChanged(d)
 		return nil
 	})
+	return d, explain(ctx, o.Docs, ref.ID, err)
 }
 
 // Restore puts a deleted source page back at the position it had (or the end).
-func (o *PageOps) Restore(ctx context.Context, docID, person string, page int) (*mailroom.Document, error) {
+func (o *PageOps) Restore(ctx context.Context, act mailroom.Actor, ref mailroom.Ref, page int) (*mailroom.Document, error) {
+	if err := authorize(ctx, o.Docs, act, "page-op", ref.ID); err != nil {
+		return nil, err
+	}
 	det := map[string]any{"op": "restore", "page": page}
-	return o.Store.EditPages(ctx, docID, person, det, func(ps *mailroom.PageState) error {
+	d, err := o.Store.EditPages(ctx, ref.ID, act.Login, withVia(det, act), func(ps *mailroom.PageState) error {
 		d := ps.Doc
+		if err := guard(act, ref, d); err != nil {
+			return err
+		}
 		if err := inReview(d); err != nil {
 			return err
 		}
@@ -140,13 +160,20 @@ func (o *PageOps) Restore(ctx context.Context, docID, person string, page int) (
 		markChanged(d)
 		return nil
 	})
+	return d, explain(ctx, o.Docs, ref.ID, err)
 }
 
 // Move moves the page at position from to position to (both 0-based).
-func (o *PageOps) Move(ctx context.Context, docID, person string, from, to int) (*mailroom.Document, error) {
+func (o *PageOps) Move(ctx context.Context, act mailroom.Actor, ref mailroom.Ref, from, to int) (*mailroom.Document, error) {
+	if err := authorize(ctx, o.Docs, act, "page-op", ref.ID); err != nil {
+		return nil, err
+	}
 	det := map[string]any{"op": "move", "from": from + 1, "to": to + 1}
-	return o.Store.EditPages(ctx, docID, person, det, func(ps *mailroom.PageState) error {
+	d, err := o.Store.EditPages(ctx, ref.ID, act.Login, withVia(det, act), func(ps *mailroom.PageState) error {
 		d := ps.Doc
+		if err := guard(act, ref, d); err != nil {
+			return err
+		}
 		if err := inReview(d); err != nil {
 			return err
 		}
@@ -166,14 +193,21 @@ func (o *PageOps) Move(ctx context.Context, docID, person string, from, to int) 
 		markChanged(d)
 		return nil
 	})
+	return d, explain(ctx, o.Docs, ref.ID, err)
 }
 
 // Split cuts the document before position at (0-based): pages [0, at) stay,
 // pages [at, n) become a new document of the same batch, in review, with
 // the same metadata. Both are marked changed.
-func (o *PageOps) Split(ctx context.Context, docID, person string, at int) (*mailroom.Document, *mailroom.Document, error) {
+func (o *PageOps) Split(ctx context.Context, act mailroom.Actor, ref mailroom.Ref, at int) (*mailroom.Document, *mailroom.Document, error) {
+	if err := authorize(ctx, o.Docs, act, "page-op", ref.ID); err != nil {
+		return nil, nil, err
+	}
 	det := map[string]any{"op": "split", "at": at + 1}
-	return o.Store.SplitDocument(ctx, docID, person, det, func(head, tail *mailroom.Document) error {
+	head, tail, err := o.Store.SplitDocument(ctx, ref.ID, act.Login, withVia(det, act), func(head, tail *mailroom.Document) error {
+		if err := guard(act, ref, head); err != nil {
+			return err
+		}
 		if err := inReview(head); err != nil {
 			return err
 		}
@@ -181,23 +215,7 @@ func (o *PageOps) Split(ctx context.Context, docID, person string, at int) (*mai
 			return mailroom.BadInput(fmt.Sprintf("Trennen vor Seite %d nicht möglich (Dokument hat %d Seiten)", at+1, len(head.Pages)),
 				fmt.Sprintf("cannot split before page %d (document has %d pages)", at+1, len(head.Pages)), nil)
 		}
-		all := head.Pages
-		rot := mailroom.Rotations(head)
-		head.Pages = append([]int{}, all[:at]...)
-		tail.Pages = append([]int{}, all[at:]...)
-		hr, tr := map[int]int{}, map[int]int{}
-		for _, p := range head.Pages {
-			if r, ok := rot[p]; ok {
-				hr[p] = r
-			}
-		}
-		for _, p := range tail.Pages {
-			if r, ok := rot[p]; ok {
-				tr[p] = r
-			}
-		}
-		setRotations(head, hr)
-		setRotations(tail, tr)
+		divide(head, tail, at)
 		tail.Output = ""
 		tail.State = mailroom.StateReview
 		tail.Metadata["split_from"] = head.ID
@@ -207,13 +225,17 @@ func (o *PageOps) Split(ctx context.Context, docID, person string, at int) (*mai
 		markChanged(tail)
 		return nil
 	})
+	return head, tail, explain(ctx, o.Docs, ref.ID, err)
 }
 
 // MergeNext appends the pages of the next document of the same batch (by
 // Seq, also in review) to this one. The next document is rejected with a
 // reason that names this one; its journal stays.
-func (o *PageOps) MergeNext(ctx context.Context, docID, person string) (*mailroom.Document, error) {
-	d, err := o.Docs.Document(ctx, docID)
+func (o *PageOps) MergeNext(ctx context.Context, act mailroom.Actor, ref mailroom.Ref) (*mailroom.Document, error) {
+	if err := authorize(ctx, o.Docs, act, "page-op", ref.ID); err != nil {
+		return nil, err
+	}
+	d, err := o.Docs.Document(ctx, ref.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +254,13 @@ func (o *PageOps) MergeNext(ctx context.Context, docID, person string) (*mailroo
 			"no following document of the same batch in review", nil)
 	}
 	det := map[string]any{"op": "merge", "into": d.ID, "merged": next.ID}
-	return o.Store.MergeDocuments(ctx, d.ID, next.ID, person, det, func(doc, nx *mailroom.Document) error {
+	d, err = o.Store.MergeDocuments(ctx, d.ID, next.ID, act.Login, withVia(det, act), func(doc, nx *mailroom.Document) error {
+		if err := guard(act, ref, doc); err != nil {
+			return err
+		}
+		if err := guard(act, mailroom.Ref{}, nx); err != nil {
+			return err
+		}
 		if err := inReview(doc); err != nil {
 			return err
 		}
@@ -251,16 +279,23 @@ func (o *PageOps) MergeNext(ctx context.Context, docID, person string) (*mailroo
 		markChanged(doc)
 		return nil
 	})
+	return d, explain(ctx, o.Docs, ref.ID, err)
 }
 
 // ApplyPages sends a document whose pages were changed back to recognising
 // (review → recognising): the pipeline re-makes its PDF, OCR and
 // metadata.json from the original with the new page list and rotations, and
 // the document returns to review. QA is recorded afterwards on the new PDF.
-func (o *PageOps) ApplyPages(ctx context.Context, docID, person string) (*mailroom.Document, error) {
-	return o.Docs.Transition(ctx, docID, mailroom.Change{To: mailroom.StateRecognising, Actor: person, Action: "page-op",
-		Detail: map[string]any{"op": "apply"},
+func (o *PageOps) ApplyPages(ctx context.Context, act mailroom.Actor, ref mailroom.Ref) (*mailroom.Document, error) {
+	if err := authorize(ctx, o.Docs, act, "page-op", ref.ID); err != nil {
+		return nil, err
+	}
+	d, err := o.Docs.Transition(ctx, ref.ID, mailroom.Change{To: mailroom.StateRecognising, Actor: act.Login, Action: "page-op",
+		Detail: map[string]any{"op": "apply"}, Via: via(act),
 		Mutate: func(d *mailroom.Document) error {
+			if err := guard(act, ref, d); err != nil {
+				return err
+			}
 			if err := inReview(d); err != nil {
 				return err
 			}
@@ -277,4 +312,5 @@ func (o *PageOps) ApplyPages(ctx context.Context, docID, person string) (*mailro
 			d.Output = ""
 			return nil
 		}})
+	return d, explain(ctx, o.Docs, ref.ID, err)
 }

@@ -30,13 +30,19 @@ type RecogniseStage struct {
 	// without a visual check (a profile's auto_approve); Approve does it.
 	AutoApprove func(b *mailroom.Batch) bool
 	Approve     func(ctx context.Context, docID string, a mailroom.Approval) error
+	// AutoSplit is the [separators] auto_split mode ("" = propose; see autosplit.go).
+	AutoSplit string
 }
 
 var _ mailroom.Stage = (*RecogniseStage)(nil)
 
 func (e *Engine) recogniseStage() *RecogniseStage {
-	return &RecogniseStage{Store: e.Store, Recognition: e.Recognition, Classifiers: e.Classifiers, Proposers: e.Proposers,
+	st := &RecogniseStage{Store: e.Store, Recognition: e.Recognition, Classifiers: e.Classifiers, Proposers: e.Proposers,
 		Actor: e.Owner(), Log: e.log(), AutoApprove: e.autoApprove, Approve: e.approve}
+	if e.Config != nil {
+		st.AutoSplit = e.Config.Separators.AutoSplitMode()
+	}
+	return st
 }
 
 // Name implements mailroom.Stage.
@@ -55,10 +61,17 @@ type outcome struct {
 	pages        []mailroom.PageResult
 	output       string
 	keepOriginal bool
+	splits       []mailroom.SplitProposal // proposed document boundaries
 }
 
 // Process implements mailroom.Stage.
 func (s *RecogniseStage) Process(ctx context.Context, d *mailroom.Document) error {
+	return s.process(ctx, d, true)
+}
+
+// process recognises d; mayCut: the proposals may be applied (apply mode),
+// after which the first part is recognised again with its own pages.
+func (s *RecogniseStage) process(ctx context.Context, d *mailroom.Document, mayCut bool) error {
 	b, err := s.Store.Batch(ctx, d.BatchID)
 	if err != nil {
 		return err
@@ -76,8 +89,16 @@ func (s *RecogniseStage) Process(ctx context.Context, d *mailroom.Document) erro
 		if err := s.recognise(ctx, d, job, o); err != nil {
 			return err
 		}
+		o.splits = s.proposeSplits(d, o)
+		if mayCut && s.mayApply(d, b, o) {
+			head, err := s.applySplits(ctx, d, o.splits)
+			if err != nil {
+				return err
+			}
+			return s.process(ctx, head, false)
+		}
 	}
-	if err := s.writeOutputs(d, b, orig, outDir, o); err != nil {
+	if err := s.writeOutputs(withSplits(d, o.splits), b, orig, outDir, o); err != nil {
 		return err
 	}
 	os.RemoveAll(workDir)
@@ -140,6 +161,18 @@ func (s *RecogniseStage) recognise(ctx context.Context, d *mailroom.Document, jo
 	return nil
 }
 
+// withSplits is a copy of d with the new proposals in its metadata (for
+// metadata.json; the store gets them in toReview).
+func withSplits(d *mailroom.Document, ps []mailroom.SplitProposal) *mailroom.Document {
+	c := *d
+	c.Metadata = make(map[string]string, len(d.Metadata)+1)
+	for k, v := range d.Metadata {
+		c.Metadata[k] = v
+	}
+	mailroom.SetProposedSplits(&c, ps)
+	return &c
+}
+
 // writeOutputs puts the unchanged copy of a document of record and
 // metadata.json into the document folder.
 func (s *RecogniseStage) writeOutputs(d *mailroom.Document, b *mailroom.Batch, orig, outDir string, o *outcome) error {
@@ -164,6 +197,11 @@ func (s *RecogniseStage) toReview(ctx context.Context, d *mailroom.Document, o *
 	_, err := s.Store.Transition(ctx, d.ID, mailroom.Change{To: mailroom.StateReview, Actor: s.Actor, Action: "recognised",
 		Detail: map[string]any{"output": o.output, "flags": o.flags, "pages": len(o.pages)},
 		Mutate: func(doc *mailroom.Document) error {
+			// Proposals are made anew at every recognition.
+			mailroom.SetProposedSplits(doc, o.splits)
+			if s.AutoSplit != mailroom.AutoSplitOff && doc.Metadata[mailroom.MetaAutoSplitDone] == "" && len(o.pages) > 1 {
+				doc.Metadata[mailroom.MetaAutoSplitDone] = s.AutoSplit
+			}
 			for k, v := range o.meta {
 				if _, set := doc.Metadata[k]; !set {
 					doc.Metadata[k] = v

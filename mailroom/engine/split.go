@@ -107,6 +107,11 @@ func (s *SplitStage) takeParts(ctx context.Context, d *mailroom.Document, b *mai
 		if part.MaxSize == 0 && s.Config != nil {
 			part.MaxSize = s.Config.Intake.MaxFileSize
 		}
+		// A part was scanned (or received) with its container.
+		delete(part.Metadata, mailroom.MetaScannedBy)
+		if who := b.Metadata[mailroom.MetaScannedBy]; who != "" {
+			part.Metadata[mailroom.MetaScannedBy] = who
+		}
 		if _, _, err := s.Store.Intake(ctx, part); err != nil && !errors.Is(err, mailroom.ErrDuplicate) {
 			return fmt.Errorf("taking in part %s: %w", part.Name, err)
 		}

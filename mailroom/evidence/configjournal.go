@@ -13,7 +13,11 @@ import (
 // calls it once at start, before any document is taken in, so that every
 // document's processing follows the entry of the configuration it ran under.
 func JournalConfig(ctx context.Context, j JournalLog, cfg *mailroom.Config, version string) error {
-	data, _ := json.Marshal(cfg)
+	// Hashed without the TSA's credentials: the hash is journaled, and a
+	// password inside it could be guessed from the rest of the file.
+	redacted := *cfg
+	redacted.Evidence.TSA = RedactURL(cfg.Evidence.TSA)
+	data, _ := json.Marshal(&redacted)
 	h := sha(data)
 	last, err := j.Journal(ctx, mailroom.JournalFilter{Action: "config", Newest: true, Limit: 1})
 	if err != nil {
@@ -29,6 +33,6 @@ func JournalConfig(ctx context.Context, j JournalLog, cfg *mailroom.Config, vers
 		}
 	}
 	_, err = j.Append(ctx, "engine", "config", "", "", map[string]any{"sha256": h, "file": cfg.Path(), "version": version,
-		"qa_sample_rate": cfg.Evidence.QASampleRate, "seal": cfg.Evidence.SealP12 != "", "tsa": cfg.Evidence.TSA})
+		"qa_sample_rate": cfg.Evidence.QASampleRate, "seal": cfg.Evidence.SealP12 != "", "tsa": RedactURL(cfg.Evidence.TSA)})
 	return err
 }

@@ -26,6 +26,7 @@ type rig struct {
 	pki   *evidencetest.PKI
 	cfg   *mailroom.Config
 	trust *x509.CertPool
+	f     *evidence.Finisher
 }
 
 // newRig makes an engine with a real store, the evidence finisher and
@@ -56,22 +57,28 @@ func newRig(t *testing.T, withTSA bool) *rig {
 	e := &engine.Engine{Config: cfg, Store: st, Finisher: f, Policy: &evidence.Policy{SampleRate: 0}, OneShot: true}
 	pool := x509.NewCertPool()
 	pool.AddCert(pki.CA)
-	return &rig{t: t, st: st, e: e, pki: pki, cfg: cfg, trust: pool}
+	return &rig{t: t, st: st, e: e, pki: pki, cfg: cfg, trust: pool, f: f}
 }
 
 // intake takes a corpus PDF in with the given protection and scanner, runs
 // the pipeline (without recognition) and places the PDF as the scan product.
 func (r *rig) intake(name string, prot mailroom.Protection, scannedBy string) *mailroom.Document {
+	r.t.Helper()
+	return r.intakeFile(testcorpus.Path(r.t, "ocrmypdf", name), prot, scannedBy)
+}
+
+// intakeFile takes the PDF src in and, after the pipeline, places it as
+// the scan product document.pdf.
+func (r *rig) intakeFile(src string, prot mailroom.Protection, scannedBy string) *mailroom.Document {
 	t := r.t
 	t.Helper()
 	ctx := context.Background()
-	src := testcorpus.Path(t, "ocrmypdf", name)
 	meta := map[string]string{}
 	if scannedBy != "" {
 		meta[evidence.MetaScannedBy] = scannedBy
 	}
 	b, _, err := r.st.Intake(ctx, mailroom.Item{Source: "folder:test", Profile: mailroom.Profile{Name: "test", Protection: prot},
-		Path: src, Name: name, Metadata: meta})
+		Path: src, Name: filepath.Base(src), Metadata: meta})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +98,7 @@ func (r *rig) intake(name string, prot mailroom.Protection, scannedBy string) *m
 
 func (r *rig) qa(id, person string) {
 	r.t.Helper()
-	if err := r.e.RecordQA(context.Background(), id, mailroom.QAResult{Person: person, Complete: true, Legible: true, Matches: true,
+	if _, err := r.e.RecordQA(context.Background(), everyone(person), mailroom.Ref{ID: id}, mailroom.QAResult{Complete: true, Legible: true, Matches: true,
 		ExpectedPages: 1, ActualPages: 1, Anomalies: []string{"Original war eine Kopie"}}); err != nil {
 		r.t.Fatal(err)
 	}
@@ -120,7 +127,7 @@ func TestEndToEndApproveSealVerifyTamper(t *testing.T) {
 	ctx := context.Background()
 	d := r.intake("linn.pdf", mailroom.ProtectionSehrHoch, "Sven Scanner")
 	r.qa(d.ID, "Petra Prüfer")
-	if err := r.e.Approve(ctx, d.ID, "Anna Amt"); err != nil {
+	if err := approve(r.e, ctx, d.ID, "Anna Amt"); err != nil {
 		t.Fatal(err)
 	}
 	nd, _ := r.st.Document(ctx, d.ID)
@@ -206,7 +213,7 @@ func TestSehrHochScannerCannotApprove(t *testing.T) {
 	ctx := context.Background()
 	d := r.intake("linn.pdf", mailroom.ProtectionSehrHoch, "Sven Scanner")
 	r.qa(d.ID, "Petra Prüfer")
-	err := r.e.Approve(ctx, d.ID, "sven scanner")
+	err := approve(r.e, ctx, d.ID, "sven scanner")
 	if !errors.Is(err, mailroom.ErrNotAllowed) {
 		t.Fatalf("scanner approved own document: err=%v", err)
 	}
@@ -220,14 +227,21 @@ func TestSehrHochScannerCannotApprove(t *testing.T) {
 	if len(j) != 1 {
 		t.Fatalf("refusal not journaled: %+v", j)
 	}
-	// QA by the scanner is refused too.
-	r.qa(d.ID, "Sven Scanner")
-	if err := r.e.Approve(ctx, d.ID, "Anna Amt"); !errors.Is(err, mailroom.ErrNotAllowed) {
+	// QA by the scanner is refused too: the engine refuses to record it,
+	// and the policy refuses an approval on such a check.
+	if _, err := r.e.RecordQA(ctx, everyone("Sven Scanner"), mailroom.Ref{ID: d.ID}, mailroom.QAResult{Complete: true, Legible: true,
+		Matches: true}); !errors.Is(err, mailroom.ErrNotAllowed) {
+		t.Fatalf("QA by the scanner recorded: %v", err)
+	}
+	nd, _ := r.st.Document(ctx, d.ID)
+	b, _ := r.st.Batch(ctx, nd.BatchID)
+	scannerQA := &mailroom.QAResult{Person: "Sven Scanner", Complete: true, Legible: true, Matches: true}
+	if err := r.e.Policy.CheckApproval(ctx, nd, b, mailroom.Approval{Person: "Anna Amt", QA: scannerQA}); !errors.Is(err, mailroom.ErrNotAllowed) {
 		t.Fatalf("QA by the scanner accepted: %v", err)
 	}
 	// Another person can approve after a QA by a third.
 	r.qa(d.ID, "Petra Prüfer")
-	if err := r.e.Approve(ctx, d.ID, "Anna Amt"); err != nil {
+	if err := approve(r.e, ctx, d.ID, "Anna Amt"); err != nil {
 		t.Fatal(err)
 	}
 }

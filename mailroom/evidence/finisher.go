@@ -105,6 +105,9 @@ func (f *Finisher) Finish(ctx context.Context, d *mailroom.Document, b *mailroom
 		return err
 	}
 	f.describeSeal(r)
+	if err := f.anchorJournal(ctx, r); err != nil {
+		return err
+	}
 	tv := Build(r.in)
 	tvXML, err := tv.Marshal()
 	if err != nil {
@@ -146,7 +149,7 @@ func (f *Finisher) start(d *mailroom.Document, b *mailroom.Batch, a mailroom.App
 		Sampled: r.rec.Sampled, Now: now}
 	r.in.Sealed = TVIntegritaet{Siegel: "keines", Niveau: LevelNone, Zeitstempel: "keiner", Massnahme: measure(prot)}
 	if f.TSA != nil {
-		r.in.Sealed.Zeitstempel = f.TSA.URL
+		r.in.Sealed.Zeitstempel = f.TSA.Name()
 		r.rec.Timestamp = true
 	}
 	return r
@@ -189,8 +192,15 @@ func (f *Finisher) loadProduct(ctx context.Context, r *finishing) error {
 	return f.Records.PutEvidence(ctx, r.rec)
 }
 
-// describeSeal states in the Transfervermerk how the product will be sealed.
+// describeSeal states in the Transfervermerk how the product will be
+// sealed and where the Transfervermerk is kept.
 func (f *Finisher) describeSeal(r *finishing) {
+	if r.havePDF {
+		r.in.Sealed.Einbettung = BesideOnly
+		if r.modify {
+			r.in.Sealed.Einbettung = EmbeddedInPDF
+		}
+	}
 	if f.Sealer == nil {
 		return
 	}
@@ -262,6 +272,20 @@ func (r *finishing) write(final, tvXML []byte, extra map[string][]byte) error {
 	}
 	if r.havePDF && r.modify {
 		return safefile.Write(filepath.Join(r.dir, PDFName), final, 0o640)
+	}
+	return nil
+}
+
+// anchorJournal records the journal head in the Transfervermerk: the
+// delivered document carries it into the DMS, where it anchors the
+// journal outside the data directory.
+func (f *Finisher) anchorJournal(ctx context.Context, r *finishing) error {
+	head, err := f.Store.Journal(ctx, mailroom.JournalFilter{Newest: true, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(head) == 1 {
+		r.in.Journal = &TVProtokoll{Eintrag: head[0].Seq, Hash: head[0].Hash}
 	}
 	return nil
 }

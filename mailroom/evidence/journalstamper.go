@@ -23,19 +23,26 @@ type StampRecords interface {
 	JournalStamps(ctx context.Context) ([]JournalStamp, error) // oldest first
 }
 
-// JournalStamper timestamps the journal's chain head (the hex text of the
-// newest entry's hash) with an RFC 3161 TSA and stores the token, so that
-// Verify can show the journal existed in that state at that time. As a
-// mailroom.Runner it stamps at once and then every Interval, but only when
-// the head moved since the last stamp. A failed stamp is logged, journaled
+// JournalStamper makes checkpoints over the journal's chain head (see
+// NewCheckpoint): each names the previous one, is timestamped by the TSA
+// and/or sealed by the Sealer, stored, journaled (action
+// ActionCheckpoint, which the next checkpoint then covers) and, with a
+// CheckpointDir, written there as a file too (a second directory outside
+// the data directory, e.g. a WORM share), so that Verify can show the
+// journal existed in that state at that time and find a rewrite of it. As
+// a mailroom.Runner it makes one at once and then every Interval, but only
+// when the head moved since the last one. A failure is logged, journaled
 // (actor evidence, action error, step journal-timestamp) and tried again at
 // the next interval; Run returns nil when ctx ends.
 type JournalStamper struct {
-	Journal  JournalLog
-	Records  StampRecords
-	TSA      *TSAClient
-	Interval time.Duration // must be positive (evidence.journal_timestamp_interval)
-	Log      *slog.Logger  // nil: slog.Default()
+	Journal       JournalLog
+	Records       StampRecords
+	TSA           *TSAClient    // nil: checkpoints are sealed only
+	Sealer        Sealer        // nil: checkpoints are timestamped only
+	CheckpointDir string        // "" = no copies outside the data directory
+	Interval      time.Duration // must be positive (evidence.journal_timestamp_interval)
+	Log           *slog.Logger  // nil: slog.Default()
+	Now           func() time.Time
 }
 
 var _ mailroom.Runner = (*JournalStamper)(nil)
@@ -65,8 +72,9 @@ func (s *JournalStamper) Run(ctx context.Context) error {
 	}
 }
 
-// Stamp timestamps the current chain head unless the last stamp is over it
-// already. An empty journal needs no stamp.
+// Stamp makes a checkpoint over the current chain head unless nothing but
+// checkpoint entries were journaled since the last one. An empty journal
+// needs none.
 func (s *JournalStamper) Stamp(ctx context.Context) error {
 	head, err := s.Journal.Journal(ctx, mailroom.JournalFilter{Newest: true, Limit: 1})
 	if err != nil || len(head) == 0 {
@@ -76,12 +84,47 @@ func (s *JournalStamper) Stamp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if n := len(stamps); n > 0 && stamps[n-1].Seq == head[0].Seq {
-		return nil
+	var last *JournalStamp
+	if n := len(stamps); n > 0 {
+		last = &stamps[n-1]
+		moved, err := s.movedSince(ctx, last.Seq)
+		if err != nil || !moved {
+			return err
+		}
 	}
-	tok, err := s.TSA.Stamp(ctx, []byte(head[0].Hash))
+	now := time.Now()
+	if s.Now != nil {
+		now = s.Now()
+	}
+	cp, err := NewCheckpoint(ctx, head[0], last, s.TSA, s.Sealer, now)
 	if err != nil {
 		return err
 	}
-	return s.Records.PutJournalStamp(ctx, JournalStamp{Seq: head[0].Seq, Hash: head[0].Hash, Token: tok.DER, Time: tok.Time})
+	if err := s.Records.PutJournalStamp(ctx, cp); err != nil {
+		return err
+	}
+	if s.CheckpointDir != "" {
+		if err := WriteCheckpointFile(s.CheckpointDir, cp); err != nil {
+			return err
+		}
+	}
+	_, err = s.Journal.Append(ctx, "evidence", ActionCheckpoint, "", "", map[string]any{"seq": cp.Seq, "hash": cp.Hash,
+		"digest": cp.Digest(), "timestamp": cp.Token != nil, "sealed": cp.Seal != nil, "copied": s.CheckpointDir != ""})
+	return err
+}
+
+// movedSince reports whether an entry other than a checkpoint's own was
+// journaled after entry seq (the checkpoint over seq journals one entry,
+// so two entries tell).
+func (s *JournalStamper) movedSince(ctx context.Context, seq int64) (bool, error) {
+	after, err := s.Journal.Journal(ctx, mailroom.JournalFilter{AfterSeq: seq, Limit: 2})
+	if err != nil {
+		return false, err
+	}
+	for _, e := range after {
+		if e.Action != ActionCheckpoint {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -53,6 +53,24 @@ func Sampled(docID string, rate float64) bool {
 // Refusals wrap mailroom.ErrNotAllowed and carry a German/English reason.
 type Policy struct {
 	SampleRate float64
+	// ThreePersons (sehr hoch): the person who checked may not approve
+	// either, so scanning, checking and approving take three people.
+	ThreePersons bool
+}
+
+var _ mailroom.QAPolicy = (*Policy)(nil)
+
+// CheckQA implements mailroom.QAPolicy: for "sehr hoch" the person who
+// scanned may not record the quality check.
+func (p *Policy) CheckQA(ctx context.Context, d *mailroom.Document, b *mailroom.Batch, qa mailroom.QAResult) error {
+	if d.Protection != mailroom.ProtectionSehrHoch {
+		return nil
+	}
+	if samePerson(ScannedBy(d, b), qa.Person) {
+		return refuse("Vier-Augen-Prinzip: %s hat gescannt und darf nicht die Qualitätsprüfung machen",
+			"four eyes: %s scanned and may not do the quality check", qa.Person)
+	}
+	return nil
 }
 
 var _ mailroom.ApprovalPolicy = (*Policy)(nil)
@@ -115,6 +133,10 @@ func (p *Policy) CheckApproval(ctx context.Context, d *mailroom.Document, b *mai
 	if samePerson(scanner, a.QA.Person) {
 		return refuse("Vier-Augen-Prinzip: %s hat gescannt und darf nicht die Qualitätsprüfung machen",
 			"four eyes: %s scanned and may not do the quality check", a.QA.Person)
+	}
+	if p.ThreePersons && samePerson(a.QA.Person, a.Person) {
+		return refuse("Vier-Augen-Prinzip (drei Personen): %s hat die Qualitätsprüfung gemacht und darf nicht freigeben",
+			"four eyes (three people): %s did the quality check and may not approve", a.Person)
 	}
 	return nil
 }

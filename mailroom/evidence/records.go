@@ -21,6 +21,14 @@ type Record struct {
 	Time       time.Time `json:"time"`
 }
 
+// Metadata keys of a delivery's sidecar: the journal head when the
+// document was handed to the DMS, so the DMS holds an anchor of the journal
+// (set by the outbox, checked by Verify).
+const (
+	MetaJournalSeq  = "journal_seq"
+	MetaJournalHash = "journal_hash"
+)
+
 // BatchSeal is a seal over the Merkle root of a batch's documents.
 type BatchSeal struct {
 	BatchID   string                 `json:"batch_id"`
@@ -42,12 +50,20 @@ type Release struct {
 	Note       string    `json:"note,omitempty"`
 }
 
-// JournalStamp is an RFC 3161 timestamp over the journal's chain head.
+// JournalStamp is a checkpoint over the journal's chain head (entry Seq
+// with Hash): Data is its text (CheckpointData), which names the previous
+// checkpoint by Prev, the SHA-256 of that one's Data; Token is an RFC 3161
+// timestamp and Seal a detached CMS seal over Data (at least one of them).
+// A stamp from before checkpoints has no Data: its Token covers the hex
+// text of Hash and it names no predecessor.
 type JournalStamp struct {
 	Seq   int64     `json:"seq"`
 	Hash  string    `json:"hash"`
-	Token []byte    `json:"token"`
+	Token []byte    `json:"token,omitempty"`
 	Time  time.Time `json:"time"`
+	Data  []byte    `json:"data,omitempty"`
+	Prev  string    `json:"prev,omitempty"`
+	Seal  []byte    `json:"seal,omitempty"`
 }
 
 // Records is what evidence needs of the store beyond mailroom.Store.

@@ -62,7 +62,7 @@ func TestDestructionRelease(t *testing.T) {
 	ctx := context.Background()
 	d := r.intake("linn.pdf", mailroom.ProtectionHoch, "")
 	r.qa(d.ID, "Petra")
-	if err := r.e.Approve(ctx, d.ID, "Anna"); err != nil {
+	if err := approve(r.e, ctx, d.ID, "Anna"); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := r.st.Batch(ctx, d.BatchID)

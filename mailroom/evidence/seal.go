@@ -135,7 +135,7 @@ func (s *SignerSealer) SealPDF(ctx context.Context, in []byte, reason string, ts
 		CertificateChains: [][]*x509.Certificate{s.Chain},
 	}
 	if tsa != nil {
-		sd.TSA = sign.TSA{URL: tsa.URL}
+		sd.TSA = tsa.pdfsign()
 	}
 	var out bytes.Buffer
 	if err := sign.Sign(bytes.NewReader(in), &out, r, int64(len(in)), sd); err != nil {

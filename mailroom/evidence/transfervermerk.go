@@ -46,6 +46,15 @@ type Transfervermerk struct {
 	QS               TVQS               `xml:"Qualitaetssicherung"` // e)
 	Uebereinstimmung TVUebereinstimmung `xml:"Uebereinstimmung"`    // f)
 	Integritaet      TVIntegritaet      `xml:"Integritaetssicherung"`
+	// Protokoll is the journal head when the Transfervermerk was made: it
+	// anchors the journal outside the data directory (in the DMS).
+	Protokoll *TVProtokoll `xml:"Protokoll,omitempty"`
+}
+
+// TVProtokoll names a journal entry and its hash (a journal anchor).
+type TVProtokoll struct {
+	Eintrag int64  `xml:"eintrag,attr"`
+	Hash    string `xml:"hash,attr"`
 }
 
 // TVDokument identifies the scan product and its original.
@@ -126,8 +135,9 @@ type TVIntegritaet struct {
 	Siegel      string `xml:"Siegel"`                // PAdES, CAdES, keines
 	Niveau      string `xml:"Niveau"`                // fortgeschritten, qualifiziert, keines
 	Zertifikat  string `xml:"Zertifikat,omitempty"`  // subject of the seal certificate
-	Zeitstempel string `xml:"Zeitstempel,omitempty"` // TSA URL or "keiner"
+	Zeitstempel string `xml:"Zeitstempel,omitempty"` // TSA URL (without credentials) or "keiner"
 	Massnahme   string `xml:"Massnahme"`             // what the protection level requires, as applied
+	Einbettung  string `xml:"Einbettung,omitempty"`  // EmbeddedInPDF or BesideOnly
 }
 
 // Marshal renders the Transfervermerk as indented UTF-8 XML.
@@ -167,6 +177,7 @@ type Input struct {
 	Scanner  string   // the person who scanned ("" = unknown)
 	Sampled  bool     // normal level: selected for the QA sample
 	Sealed   TVIntegritaet
+	Journal  *TVProtokoll // the journal head before the approval's evidence entry
 	Now      time.Time
 }
 
@@ -248,6 +259,7 @@ func Build(in Input) *Transfervermerk {
 		t.Uebereinstimmung.AutomatischeFreigabe = true
 	}
 	t.Integritaet = in.Sealed
+	t.Protokoll = in.Journal
 	return t
 }
 

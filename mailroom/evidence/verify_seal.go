@@ -2,63 +2,82 @@ package evidence
 
 import (
 	"bytes"
-	"context"
-	"crypto/x509"
-	"encoding/asn1"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
-
-	"github.com/digitorus/pkcs7"
+	"time"
 
 	"poststelle/mailroom/pdf"
 )
 
-// verifyPDF checks the scan product PDF: its size and hash against the
-// Transfervermerk, the XMP binding and the seal with its coverage.
-func verifyPDF(rep *Report, data []byte, tv *Transfervermerk, o VerifyOptions) {
-	if tv != nil && tv.Dokument.Scanprodukt != nil {
-		p := tv.Dokument.Scanprodukt
-		switch {
-		case p.Groesse <= 0 || p.Groesse > int64(len(data)):
-			rep.add("document-hash", Fail, "Scanprodukt gekürzt: %d Bytes erwartet", "scan product truncated: %d bytes expected", p.Groesse)
-		case sha(data[:p.Groesse]) != p.SHA256:
-			rep.add("document-hash", Fail, "Scanprodukt verändert: SHA-256 der ersten %d Bytes weicht vom Transfervermerk ab",
-				"scan product changed: SHA-256 of the first %d bytes differs from the Transfervermerk", p.Groesse)
-		default:
-			rep.add("document-hash", OK, "Scanprodukt unverändert (SHA-256 %s…)", "scan product unchanged (SHA-256 %s…)", p.SHA256[:16])
-		}
+// pdfSeal checks the seal of our PDF: the last signature, made over the
+// whole file (nothing appended or removed after it), by exactly one signer
+// whose certificate chains to the seal anchors and is the one the
+// Transfervermerk names, with its signature timestamp.
+func (c *docCheck) pdfSeal() {
+	if !c.ourPDF || c.m.pdf == nil {
+		return
 	}
-	if tv != nil {
-		x, err := XMP(data)
-		if err != nil || !strings.Contains(x, "<ptv:DocumentID>"+tv.DocumentID+"</ptv:DocumentID>") {
-			rep.add("xmp", Fail, "XMP nennt die Dokument-ID %s nicht", "XMP does not carry document id %s", tv.DocumentID)
-		} else {
-			rep.add("xmp", OK, "XMP-Zusammenfassung an Dokument %s gebunden", "XMP summary bound to document %s", tv.DocumentID)
-		}
-	}
+	data := c.m.pdf
 	sigs, err := pdfSignatures(data)
 	if err != nil {
-		rep.add("seal", Fail, "Signaturen nicht lesbar: %v", "signatures unreadable: %v", err)
+		c.rep.add("seal", Fail, "Signaturen nicht lesbar: %v", "signatures unreadable: %v", err)
 		return
 	}
 	if len(sigs) == 0 {
-		if tv != nil && strings.HasPrefix(tv.Integritaet.Siegel, "PAdES") {
-			rep.add("seal", Fail, "laut Transfervermerk gesiegelt, aber keine Signatur im PDF", "Transfervermerk says sealed, but the PDF has no signature")
-		} else {
-			rep.add("seal", Warn, "PDF ist nicht gesiegelt", "PDF is not sealed")
-		}
-		return
+		return // requirements says whether one was needed
 	}
 	last := sigs[len(sigs)-1]
-	checkCMS(rep, "seal", last.contents, last.signed, o)
-	if end := last.br[2] + last.br[3]; end != int64(len(data)) {
-		rep.add("seal-coverage", Fail, "nach dem Siegel wurden %d Bytes angehängt oder entfernt", "%d bytes were appended or removed after the seal",
-			int64(len(data))-end)
+	c.checkSeal("seal", last.contents, last.signed)
+	if end := last.br[2] + last.br[3]; last.br[0] != 0 || end != int64(len(data)) {
+		c.rep.add("seal-coverage", Fail, "das Siegel deckt nicht die ganze Datei ab: %d Bytes nach dem Siegel angehängt oder entfernt",
+			"the seal does not cover the whole file: %d bytes appended or removed after the seal", int64(len(data))-end)
+		c.sealed = false
 	} else {
-		rep.add("seal-coverage", OK, "Siegel deckt die ganze Datei ab", "seal covers the whole file")
+		c.rep.add("seal-coverage", OK, "Siegel deckt die ganze Datei ab", "seal covers the whole file")
 	}
+}
+
+// checkSeal verifies one seal (CMS) over content and adds the checks name
+// and name-timestamp. A valid, trusted seal by the certificate the
+// Transfervermerk names authenticates the material.
+func (c *docCheck) checkSeal(name string, sig, content []byte) bool {
+	info, sp, tp := verifySeal(sig, content, c.v.seal, c.v.tsa)
+	ok := c.sealCheck(name, info, sp)
+	if info != nil && info.Timestamp != nil || tp != nil {
+		c.stamped = true
+		if tp != nil {
+			c.rep.addProblem(name+"-timestamp", tp, "Zeitstempel des Siegels: ", "seal timestamp: ")
+		} else {
+			c.rep.add(name+"-timestamp", OK, "Zeitstempel gültig: %s (%s)", "timestamp valid: %s (%s)",
+				info.Timestamp.Time.UTC().Format("2006-01-02 15:04:05Z"), info.Timestamp.TSA.Subject.String())
+		}
+	}
+	if !ok {
+		return false
+	}
+	if name == "seal" {
+		c.sealed = true
+	} else {
+		c.sealedDetached = true
+	}
+	return true
+}
+
+// sealCheck adds the check of the seal itself: broken, not verifiable, or
+// valid by the certificate the Transfervermerk names.
+func (c *docCheck) sealCheck(name string, info *SealInfo, sp *problem) bool {
+	if sp != nil {
+		c.rep.addProblem(name, sp, "", "")
+		return false
+	}
+	subj := info.Signer.Subject.String()
+	if want := c.tv.Integritaet.Zertifikat; want != "" && want != subj {
+		c.rep.add(name, Fail, "gesiegelt von %s, der Transfervermerk nennt %s", "sealed by %s, the Transfervermerk names %s", subj, want)
+		return false
+	}
+	c.rep.add(name, OK, "Siegel gültig, Zertifikat %s vertrauenswürdig (geprüft zum %s)", "seal valid, certificate %s trusted (checked at %s)",
+		subj, info.At.UTC().Format("2006-01-02 15:04:05Z"))
+	return true
 }
 
 type pdfSig struct {
@@ -93,77 +112,38 @@ func pdfSignatures(data []byte) (out []pdfSig, err error) {
 	return out, nil
 }
 
-// checkCMS verifies a detached CMS signature over content and its timestamp.
-func checkCMS(rep *Report, name string, sig, content []byte, o VerifyOptions) {
-	var rv asn1.RawValue
-	if _, err := asn1.Unmarshal(sig, &rv); err == nil {
-		sig = rv.FullBytes // drop the zero padding of /Contents
-	}
-	p7, err := pkcs7.Parse(sig)
-	if err != nil {
-		rep.add(name, Fail, "Signatur nicht lesbar: %v", "signature unreadable: %v", err)
-		return
-	}
-	p7.Content = content
-	if err := p7.Verify(); err != nil {
-		rep.add(name, Fail, "Signatur ungültig – Inhalt nach dem Siegeln verändert (%v)", "signature invalid – content changed after sealing (%v)", err)
-		return
-	}
-	signer := p7.GetOnlySigner()
-	subj := "?"
-	if signer != nil {
-		subj = signer.Subject.String()
-	}
-	if o.Trust != nil && signer != nil {
-		inter := x509.NewCertPool()
-		for _, c := range p7.Certificates {
-			inter.AddCert(c)
-		}
-		if _, err := signer.Verify(x509.VerifyOptions{Roots: o.Trust, Intermediates: inter,
-			KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}, CurrentTime: signer.NotBefore.Add(signer.NotAfter.Sub(signer.NotBefore) / 2)}); err != nil {
-			rep.add(name, Fail, "Signatur mathematisch gültig, aber Zertifikat %s nicht vertrauenswürdig: %v", "signature valid, but certificate %s not trusted: %v", subj, err)
-			return
-		}
-		rep.add(name, OK, "Siegel gültig, Zertifikat %s vertrauenswürdig", "seal valid, certificate %s trusted", subj)
-	} else {
-		rep.add(name, OK, "Siegel gültig (%s; Vertrauenskette nicht geprüft)", "seal valid (%s; trust chain not checked)", subj)
-	}
-	for _, si := range p7.Signers {
-		for _, a := range si.UnauthenticatedAttributes {
-			if !a.Type.Equal(oidSignatureTimestamp) {
-				continue
-			}
-			if err := CheckToken(a.Value.Bytes, si.EncryptedDigest); err != nil {
-				rep.add(name+"-timestamp", Fail, "Zeitstempel ungültig: %v", "timestamp invalid: %v", err)
-				continue
-			}
-			tok, _ := ParseToken(a.Value.Bytes)
-			rep.add(name+"-timestamp", OK, "Zeitstempel gültig: %s (%s)", "timestamp valid: %s (%s)", tok.Time.UTC().Format("2006-01-02 15:04:05Z"), tok.TSA)
-		}
-	}
-}
-
-func verifyDetached(ctx context.Context, rep *Report, dir string, tvXML, pdfData []byte, o VerifyOptions) {
-	if sig, err := os.ReadFile(filepath.Join(dir, DetachedSeal)); err == nil {
-		if tvXML == nil {
-			rep.add("seal-detached", Fail, "%s ohne %s", "%s without %s", DetachedSeal, FileName)
-		} else {
-			checkCMS(rep, "seal-detached", sig, tvXML, o)
-		}
+// detached checks the detached seal of the Transfervermerk and the
+// timestamps beside the product.
+func (c *docCheck) detached() {
+	sig, err := readOptional(filepath.Join(c.m.dir, DetachedSeal))
+	switch {
+	case err != nil:
+		c.rep.add("seal-detached", Fail, "%s nicht lesbar: %v", "%s unreadable: %v", DetachedSeal, err)
+	case sig == nil:
+	case c.beside == nil:
+		c.rep.add("seal-detached", Fail, "%s ohne %s", "%s without %s", DetachedSeal, FileName)
+	default:
+		c.checkSeal("seal-detached", sig, c.beside)
 	}
 	for _, x := range []struct {
 		file, name string
 		data       []byte
-	}{{DetachedStamp, "timestamp-transfervermerk", tvXML}, {PDFStamp, "timestamp-pdf", pdfData}} {
-		tok, err := os.ReadFile(filepath.Join(dir, x.file))
+	}{{DetachedStamp, "timestamp-transfervermerk", c.beside}, {PDFStamp, "timestamp-pdf", c.m.pdf}} {
+		tok, err := readOptional(filepath.Join(c.m.dir, x.file))
 		if err != nil {
+			c.rep.add(x.name, Fail, "%s nicht lesbar: %v", "%s unreadable: %v", x.file, err)
 			continue
 		}
-		if err := CheckToken(tok, x.data); err != nil {
-			rep.add(x.name, Fail, "Zeitstempel %s passt nicht: %v", "timestamp %s does not match: %v", x.file, err)
-		} else {
-			t, _ := ParseToken(tok)
-			rep.add(x.name, OK, "Zeitstempel %s gültig: %s", "timestamp %s valid: %s", x.file, t.Time.UTC().Format("2006-01-02 15:04:05Z"))
+		if tok == nil {
+			continue
 		}
+		c.stamped = true
+		info, p := verifyToken(tok, x.data, c.v.tsa)
+		if p != nil {
+			c.rep.addProblem(x.name, p, "Zeitstempel "+x.file+": ", "timestamp "+x.file+": ")
+			continue
+		}
+		c.rep.add(x.name, OK, "Zeitstempel %s gültig: %s (%s)", "timestamp %s valid: %s (%s)", x.file,
+			info.Time.UTC().Format(time.RFC3339), info.TSA.Subject.String())
 	}
 }

@@ -9,15 +9,14 @@ import (
 
 	"poststelle/mailroom"
 	"poststelle/mailroom/evidence"
+	"poststelle/mailroom/evidence/evidencetest"
 )
 
 // The Transfervermerk validates against docs/transfervermerk.xsd with
 // xmllint (libxml2-utils) as an independent checker, for a manual approval
 // with QA and for an automatic approval without.
 func TestTransfervermerkValidatesAgainstXSD(t *testing.T) {
-	if _, err := exec.LookPath("xmllint"); err != nil {
-		t.Skip("xmllint not installed (Debian package libxml2-utils)")
-	}
+	evidencetest.NeedTool(t, "xmllint", "libxml2-utils")
 	xsd, _ := filepath.Abs("../../docs/transfervermerk.xsd")
 	cfg, _ := mailroom.Default(t.TempDir())
 	now := time.Now().UTC()

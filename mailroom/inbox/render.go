@@ -59,6 +59,10 @@ func (c *Classifier) Classify(ctx context.Context, in mailroom.ClassifyInput) (m
 				k, in.Metadata["mail_signature_valid"], in.Metadata["mail_signer"], in.Metadata["mail_signature_valid"]))
 		}
 	}
+	out.Flags = append(out.Flags, signature.Flags(m.Signatures)...)
+	if len(m.Signatures) == 0 && in.Metadata["mail_signature_from_mismatch"] == "true" {
+		out.Flags = append(out.Flags, signature.FlagSignerNotSender) // found by the walk on the complete mail
+	}
 	if in.OutDir == "" {
 		return out, nil
 	}

@@ -27,7 +27,7 @@ func (p *parser) signed(body []byte, off int, params map[string]string, depth in
 		cte := strings.ToLower(strings.TrimSpace(sb.h.Get("Content-Transfer-Encoding")))
 		der := signature.DecodeP7(p.decode(parts[1].b[sb.bodyOff:], cte, "smime.p7s"))
 		if p.verifier != nil {
-			p.m.Signatures = append(p.m.Signatures, p.verifier.VerifyDetached("smime", signature.Canonical(parts[0].b), der))
+			p.m.Signatures = append(p.m.Signatures, p.verifier.VerifyDetached("smime", signature.Canonical(parts[0].b), der).CheckSender(p.m.From))
 		}
 	case strings.Contains(proto, "pgp-signature"):
 		p.m.Signatures = append(p.m.Signatures, signature.Result{Kind: "pgp",
@@ -56,7 +56,7 @@ func (p *parser) opaque(body []byte, cte string, params map[string]string, name,
 			break
 		}
 		r, content := p.verifier.VerifyAttached("smime", der)
-		p.m.Signatures = append(p.m.Signatures, r)
+		p.m.Signatures = append(p.m.Signatures, r.CheckSender(p.m.From))
 		if content != nil {
 			// The signed content is not in the mail's bytes as such (it
 			// is inside the DER blob): its parts have no offset.

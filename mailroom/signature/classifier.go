@@ -46,7 +46,8 @@ func (c *Classifier) Classify(ctx context.Context, in mailroom.ClassifyInput) (m
 		if !found {
 			return mailroom.Classification{}, nil
 		}
-		return mailroom.Classification{Metadata: r.Metadata(""), Flags: []string{mailroom.FlagSigned}, KeepOriginal: true}, nil
+		flags := append([]string{mailroom.FlagSigned}, Flags([]Result{r})...)
+		return mailroom.Classification{Metadata: r.Metadata(""), Flags: flags, KeepOriginal: true}, nil
 	}
 	return c.p7m(in, data)
 }

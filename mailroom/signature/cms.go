@@ -6,6 +6,7 @@ import (
 	"encoding/asn1"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -23,6 +24,15 @@ type Result struct {
 	Issuer      string
 	SigningTime time.Time
 	Problem     string // why Valid or Trusted is false
+	// CoversFile (PDF only): the last signature covers the whole file; false
+	// means the file was changed after signing (Valid is then false too).
+	CoversFile bool
+	// SignerEmails are all addresses of the signer certificate (subject
+	// alternative names and the subject's emailAddress).
+	SignerEmails []string
+	// FromMismatch (S/MIME): the mail's From names none of SignerEmails
+	// (set by CheckSender).
+	FromMismatch bool
 }
 
 // Metadata returns the result as document metadata under prefix (e.g. "mail_" or "").
@@ -45,6 +55,12 @@ func (r Result) Metadata(prefix string) map[string]string {
 	}
 	if r.Problem != "" {
 		m[prefix+"signature_problem"] = r.Problem
+	}
+	if r.Kind == "pdf" && r.Checked {
+		m[prefix+"signature_covers_file"] = fmt.Sprint(r.CoversFile)
+	}
+	if r.FromMismatch {
+		m[prefix+"signature_from_mismatch"] = "true"
 	}
 	return m
 }
@@ -132,10 +148,12 @@ func (v *Verifier) VerifyAttached(kind string, der []byte) (Result, []byte) {
 }
 
 func (v *Verifier) check(p7 *pkcs7.PKCS7, r *Result) {
-	if cert := p7.GetOnlySigner(); cert != nil {
+	cert := p7.GetOnlySigner()
+	if cert != nil {
 		r.Signer = signerName(cert)
-		if len(cert.EmailAddresses) > 0 {
-			r.SignerEmail = cert.EmailAddresses[0]
+		r.SignerEmails = certEmails(cert)
+		if len(r.SignerEmails) > 0 {
+			r.SignerEmail = r.SignerEmails[0]
 		}
 		r.Issuer = cert.Issuer.CommonName
 		if r.Issuer == "" {
@@ -153,19 +171,115 @@ func (v *Verifier) check(p7 *pkcs7.PKCS7, r *Result) {
 		return
 	}
 	r.Valid = true
+	if err := v.trust(p7, r.Kind, r.SigningTime); err != nil {
+		r.Problem = err.Error()
+		return
+	}
+	r.Trusted = true
+}
+
+// trust checks every signer's certificate: the key usage allows signing
+// (digitalSignature or contentCommitment when the extension is present),
+// S/MIME signers are allowed e-mail protection (extended key usage), and
+// the chain leads to a trusted root at the signing time the signature
+// states (now when it states none).
+func (v *Verifier) trust(p7 *pkcs7.PKCS7, kind string, at time.Time) error {
 	roots := v.Roots
 	if roots == nil {
 		roots, _ = x509.SystemCertPool()
 	}
 	if roots == nil {
-		r.Problem = "keine vertrauenswürdigen Zertifikate / no trusted roots"
-		return
+		return fmt.Errorf("keine vertrauenswürdigen Zertifikate / no trusted roots")
 	}
-	if err := p7.VerifyWithChain(roots); err != nil {
-		r.Problem = "Zertifikat nicht vertrauenswürdig / certificate not trusted: " + err.Error()
-		return
+	inter := x509.NewCertPool()
+	for _, c := range p7.Certificates {
+		inter.AddCert(c)
 	}
-	r.Trusted = true
+	if at.IsZero() {
+		at = time.Now()
+	}
+	eku := []x509.ExtKeyUsage{x509.ExtKeyUsageAny}
+	if kind == "smime" {
+		eku = []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection}
+	}
+	for _, si := range p7.Signers {
+		cert := signerCert(p7, si.IssuerAndSerialNumber.SerialNumber.String(), si.IssuerAndSerialNumber.IssuerName.FullBytes)
+		if cert == nil {
+			return fmt.Errorf("Zertifikat des Unterzeichners fehlt / signer certificate missing")
+		}
+		if cert.KeyUsage != 0 && cert.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
+			return fmt.Errorf("Zertifikat %s ist nicht zum Signieren bestimmt (Schlüsselverwendung) / "+
+				"certificate %s is not meant for signing (key usage)", cert.Subject.CommonName, cert.Subject.CommonName)
+		}
+		if _, err := cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, KeyUsages: eku, CurrentTime: at}); err != nil {
+			return fmt.Errorf("Zertifikat nicht vertrauenswürdig / certificate not trusted: %v", err)
+		}
+	}
+	return nil
+}
+
+func signerCert(p7 *pkcs7.PKCS7, serial string, issuer []byte) *x509.Certificate {
+	for _, c := range p7.Certificates {
+		if c.SerialNumber.String() == serial && bytes.Equal(c.RawIssuer, issuer) {
+			return c
+		}
+	}
+	return nil
+}
+
+var oidEmailAddress = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
+
+// certEmails returns the certificate's e-mail addresses, lower-cased:
+// subject alternative names first, then the subject's emailAddress.
+func certEmails(c *x509.Certificate) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(a string) {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if a != "" && !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	for _, a := range c.EmailAddresses {
+		add(a)
+	}
+	for _, n := range c.Subject.Names {
+		if s, ok := n.Value.(string); ok && n.Type.Equal(oidEmailAddress) {
+			add(s)
+		}
+	}
+	return out
+}
+
+var reAddress = regexp.MustCompile(`[^\s<>(),;:"\[\]]+@[^\s<>(),;:"\[\]]+`)
+
+// CheckSender compares an S/MIME signer with the mail's From header: when
+// From names none of the signer certificate's addresses, FromMismatch is
+// set and the problem says so (the signature may be valid and trusted: it
+// is someone else's). Results of other kinds are returned unchanged.
+func (r Result) CheckSender(from string) Result {
+	if r.Kind != "smime" || !r.Checked || !r.Valid {
+		return r
+	}
+	for _, a := range reAddress.FindAllString(from, -1) {
+		for _, e := range r.SignerEmails {
+			if strings.EqualFold(a, e) {
+				return r
+			}
+		}
+	}
+	r.FromMismatch = true
+	who := strings.Join(r.SignerEmails, ", ")
+	if who == "" {
+		who = "keine Adresse / no address"
+	}
+	msg := fmt.Sprintf("Unterzeichner (%s) ist nicht der Absender %q / signer (%s) is not the sender %q", who, from, who, from)
+	if r.Problem != "" {
+		msg = r.Problem + "; " + msg
+	}
+	r.Problem = msg
+	return r
 }
 
 func signerName(c *x509.Certificate) string {
@@ -183,4 +297,35 @@ func signerName(c *x509.Certificate) string {
 func Canonical(b []byte) []byte {
 	b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
 	return bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))
+}
+
+// Flags a document gets from its signature checks, for the desk to show.
+const (
+	// FlagSignerNotSender: an S/MIME signer is not the mail's sender.
+	FlagSignerNotSender = "signer-not-sender"
+	// FlagChangedAfterSigning: a signed PDF was changed after its last
+	// signature (bytes after the signed range).
+	FlagChangedAfterSigning = "changed-after-signing"
+)
+
+// Flags returns the flags for the results (each flag once).
+func Flags(rs []Result) []string {
+	var out []string
+	add := func(f string) {
+		for _, x := range out {
+			if x == f {
+				return
+			}
+		}
+		out = append(out, f)
+	}
+	for _, r := range rs {
+		if r.FromMismatch {
+			add(FlagSignerNotSender)
+		}
+		if r.Kind == "pdf" && r.Checked && !r.CoversFile {
+			add(FlagChangedAfterSigning)
+		}
+	}
+	return out
 }

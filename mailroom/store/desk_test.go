@@ -50,14 +50,17 @@ func reviewDoc(t *testing.T, n int) (*store.Store, *mailroom.Document) {
 
 func ops(s *store.Store) *engine.PageOps { return &engine.PageOps{Store: s, Docs: s} }
 
+// anna holds every role (the page operations' roles are tested in mailroom/engine).
+var anna = mailroom.Actor{Principal: mailroom.Principal{Login: "anna", Roles: mailroom.Roles()}, Via: mailroom.ViaDesk}
+
 func TestPageOpsRotateDeleteRestoreMove(t *testing.T) {
 	s, d := reviewDoc(t, 5)
 	ctx := context.Background()
 	o := ops(s)
-	if _, err := o.Rotate(ctx, d.ID, "anna", 1, 90); err != nil {
+	if _, err := o.Rotate(ctx, anna, mailroom.Ref{ID: d.ID}, 1, 90); err != nil {
 		t.Fatal(err)
 	}
-	got, err := o.Rotate(ctx, d.ID, "anna", 1, 180)
+	got, err := o.Rotate(ctx, anna, mailroom.Ref{ID: d.ID}, 1, 180)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,10 +70,10 @@ func TestPageOpsRotateDeleteRestoreMove(t *testing.T) {
 	if !got.HasFlag(mailroom.FlagPagesChanged) {
 		t.Fatal("pages-changed flag missing")
 	}
-	if _, err := o.Rotate(ctx, d.ID, "anna", 1, 45); err == nil {
+	if _, err := o.Rotate(ctx, anna, mailroom.Ref{ID: d.ID}, 1, 45); err == nil {
 		t.Fatal("45° accepted")
 	}
-	got, err = o.Delete(ctx, d.ID, "anna", 2) // source page 3
+	got, err = o.Delete(ctx, anna, mailroom.Ref{ID: d.ID}, 2) // source page 3
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,14 +84,14 @@ func TestPageOpsRotateDeleteRestoreMove(t *testing.T) {
 	if len(del) != 1 || del[0].Page != 3 || del[0].By != "anna" {
 		t.Fatalf("deleted %+v", del)
 	}
-	got, err = o.Move(ctx, d.ID, "anna", 0, 3) // page 1 to the end
+	got, err = o.Move(ctx, anna, mailroom.Ref{ID: d.ID}, 0, 3) // page 1 to the end
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got.Pages, []int{2, 4, 5, 1}) {
 		t.Fatalf("after move %v", got.Pages)
 	}
-	got, err = o.Restore(ctx, d.ID, "anna", 3)
+	got, err = o.Restore(ctx, anna, mailroom.Ref{ID: d.ID}, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,10 +101,10 @@ func TestPageOpsRotateDeleteRestoreMove(t *testing.T) {
 	if del, _ := s.DeletedPages(ctx, d.ID); len(del) != 0 {
 		t.Fatalf("still deleted: %+v", del)
 	}
-	if _, err := o.Restore(ctx, d.ID, "anna", 3); err == nil {
+	if _, err := o.Restore(ctx, anna, mailroom.Ref{ID: d.ID}, 3); err == nil {
 		t.Fatal("restoring a page that is not deleted succeeded")
 	}
-	if _, err := o.Move(ctx, d.ID, "anna", 0, 9); err == nil {
+	if _, err := o.Move(ctx, anna, mailroom.Ref{ID: d.ID}, 0, 9); err == nil {
 		t.Fatal("move out of range accepted")
 	}
 	// Every operation is journaled as page-op; the chain stays intact.
@@ -125,17 +128,17 @@ func TestPageOpsLastPageAndQA(t *testing.T) {
 	s, d := reviewDoc(t, 1)
 	ctx := context.Background()
 	o := ops(s)
-	if _, err := o.Delete(ctx, d.ID, "anna", 0); err == nil {
+	if _, err := o.Delete(ctx, anna, mailroom.Ref{ID: d.ID}, 0); err == nil {
 		t.Fatal("deleted the last page")
 	} else if _, ok := mailroom.AsInputError(err); !ok {
 		t.Fatalf("not an InputError: %v", err)
 	}
 	// A page operation drops a QA recorded on the old pages.
 	e := &engine.Engine{Store: s}
-	if err := e.RecordQA(ctx, d.ID, mailroom.QAResult{Person: "anna", Complete: true, Legible: true, Matches: true}); err != nil {
+	if _, err := e.RecordQA(ctx, anna, mailroom.Ref{ID: d.ID}, mailroom.QAResult{Complete: true, Legible: true, Matches: true}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := o.Rotate(ctx, d.ID, "anna", 0, 90)
+	got, err := o.Rotate(ctx, anna, mailroom.Ref{ID: d.ID}, 0, 90)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,13 +154,13 @@ func TestPageOpsSplitMergeApply(t *testing.T) {
 	s, d := reviewDoc(t, 6)
 	ctx := context.Background()
 	o := ops(s)
-	if _, err := o.Rotate(ctx, d.ID, "anna", 4, 90); err != nil { // source page 5
+	if _, err := o.Rotate(ctx, anna, mailroom.Ref{ID: d.ID}, 4, 90); err != nil { // source page 5
 		t.Fatal(err)
 	}
-	if _, _, err := o.Split(ctx, d.ID, "anna", 0); err == nil {
+	if _, _, err := o.Split(ctx, anna, mailroom.Ref{ID: d.ID}, 0); err == nil {
 		t.Fatal("split before the first page accepted")
 	}
-	head, tail, err := o.Split(ctx, d.ID, "anna", 2)
+	head, tail, err := o.Split(ctx, anna, mailroom.Ref{ID: d.ID}, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +184,7 @@ func TestPageOpsSplitMergeApply(t *testing.T) {
 		t.Fatalf("batch has %d documents", len(docs))
 	}
 	// Merge them back: the tail is rejected with a reason naming the head.
-	merged, err := o.MergeNext(ctx, head.ID, "anna")
+	merged, err := o.MergeNext(ctx, anna, mailroom.Ref{ID: head.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,18 +195,18 @@ func TestPageOpsSplitMergeApply(t *testing.T) {
 	if tl.State != mailroom.StateRejected || tl.Reason == "" {
 		t.Fatalf("merged tail %s %q", tl.State, tl.Reason)
 	}
-	if _, err := o.MergeNext(ctx, head.ID, "anna"); err == nil {
+	if _, err := o.MergeNext(ctx, anna, mailroom.Ref{ID: head.ID}); err == nil {
 		t.Fatal("merge without a next document accepted")
 	}
 	// Apply: review → recognising, flag cleared.
-	ap, err := o.ApplyPages(ctx, head.ID, "anna")
+	ap, err := o.ApplyPages(ctx, anna, mailroom.Ref{ID: head.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ap.State != mailroom.StateRecognising || ap.HasFlag(mailroom.FlagPagesChanged) || ap.Output != "" {
 		t.Fatalf("applied %s %v %q", ap.State, ap.Flags, ap.Output)
 	}
-	if _, err := o.Rotate(ctx, head.ID, "anna", 0, 90); err == nil {
+	if _, err := o.Rotate(ctx, anna, mailroom.Ref{ID: head.ID}, 0, 90); err == nil {
 		t.Fatal("page op outside review accepted")
 	}
 	if _, err := s.VerifyChain(ctx); err != nil {

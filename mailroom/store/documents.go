@@ -142,6 +142,7 @@ func (s *Store) recordIntake(tx *sql.Tx, item mailroom.Item, b *mailroom.Batch, 
 }
 
 func insertDoc(tx *sql.Tx, s *Store, d *mailroom.Document) error {
+	d.Version, d.Desk = 1, nil
 	_, err := tx.Exec(`INSERT INTO documents (id, batch_id, seq, state, pages, metadata, flags, reason, output, protection, created_at, updated_at)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, d.ID, d.BatchID, d.Seq, string(d.State), jsonText(d.Pages, "[]"),
 		jsonText(d.Metadata, "{}"), jsonText(d.Flags, "[]"), d.Reason, d.Output, string(d.Protection),
@@ -187,13 +188,21 @@ func (s *Store) Batches(ctx context.Context) ([]*mailroom.Batch, error) {
 		func(r rowScanner) (*mailroom.Batch, error) { return scanBatch(r) })
 }
 
-const docCols = `id, batch_id, seq, state, pages, metadata, flags, reason, output, protection, created_at, updated_at, attempts`
+const docCols = `id, batch_id, seq, state, pages, metadata, flags, reason, output, protection, created_at, updated_at, attempts,
+	version, desk_login, desk_name, desk_until`
 
 func scanDoc(row interface{ Scan(...any) error }) (*mailroom.Document, error) {
 	var d mailroom.Document
 	var state, pages, meta, flags, prot, c, u string
-	if err := row.Scan(&d.ID, &d.BatchID, &d.Seq, &state, &pages, &meta, &flags, &d.Reason, &d.Output, &prot, &c, &u, &d.Attempts); err != nil {
+	var lease mailroom.DeskLease
+	var until string
+	if err := row.Scan(&d.ID, &d.BatchID, &d.Seq, &state, &pages, &meta, &flags, &d.Reason, &d.Output, &prot, &c, &u, &d.Attempts,
+		&d.Version, &lease.Login, &lease.Name, &until); err != nil {
 		return nil, err
+	}
+	if lease.Login != "" {
+		lease.Until = parseTS(until)
+		d.Desk = &lease
 	}
 	d.State, d.Protection = mailroom.State(state), mailroom.Protection(prot)
 	d.CreatedAt, d.UpdatedAt = parseTS(c), parseTS(u)
@@ -274,6 +283,9 @@ func (s *Store) Transition(ctx context.Context, id string, c mailroom.Change) (*
 		if c.Detail != nil {
 			det["detail"] = c.Detail
 		}
+		for k, v := range c.Via {
+			det[k] = v
+		}
 		if d.Reason != "" && (d.State == mailroom.StateQuarantined || d.State == mailroom.StateRejected) {
 			det["reason"] = d.Reason
 		}
@@ -284,12 +296,13 @@ func (s *Store) Transition(ctx context.Context, id string, c mailroom.Change) (*
 }
 
 func (s *Store) updateDoc(tx *sql.Tx, d *mailroom.Document, stateChanged bool) error {
-	q := `UPDATE documents SET state=?, pages=?, metadata=?, flags=?, reason=?, output=?, protection=?, updated_at=?, attempts=?`
+	d.Version++
+	q := `UPDATE documents SET state=?, pages=?, metadata=?, flags=?, reason=?, output=?, protection=?, updated_at=?, attempts=?, version=?`
 	if stateChanged {
 		q += `, next_try_at='', lease=''`
 	}
 	_, err := tx.Exec(q+` WHERE id=?`, string(d.State), jsonText(d.Pages, "[]"), jsonText(d.Metadata, "{}"),
-		jsonText(d.Flags, "[]"), d.Reason, d.Output, string(d.Protection), s.ts(d.UpdatedAt), d.Attempts, d.ID)
+		jsonText(d.Flags, "[]"), d.Reason, d.Output, string(d.Protection), s.ts(d.UpdatedAt), d.Attempts, d.Version, d.ID)
 	return err
 }
 
@@ -463,7 +476,7 @@ func (s *Store) Recover(ctx context.Context, actor string) (int, error) {
 		}
 		rows.Close()
 		for _, r := range refs {
-			if _, err := tx.Exec(`UPDATE documents SET state = ?, lease = '' WHERE id = ?`, string(mailroom.StateReceived), r.id); err != nil {
+			if _, err := tx.Exec(`UPDATE documents SET state = ?, lease = '', version = version + 1 WHERE id = ?`, string(mailroom.StateReceived), r.id); err != nil {
 				return err
 			}
 			if err := s.appendJournal(tx, &mailroom.JournalEntry{Actor: actor, Action: "recover", DocumentID: r.id, BatchID: r.batch,

@@ -98,14 +98,14 @@ func (s *Store) Releases(ctx context.Context, batchID string) ([]evidence.Releas
 
 // PutJournalStamp stores a timestamp over a journal chain head.
 func (s *Store) PutJournalStamp(ctx context.Context, j evidence.JournalStamp) error {
-	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO journal_stamps (seq, hash, token, time) VALUES (?,?,?,?)`,
-		j.Seq, j.Hash, j.Token, s.ts(j.Time))
+	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO journal_stamps (seq, hash, token, time, data, prev, seal) VALUES (?,?,?,?,?,?,?)`,
+		j.Seq, j.Hash, nonNil(j.Token), s.ts(j.Time), nonNil(j.Data), j.Prev, nonNil(j.Seal))
 	return err
 }
 
 // JournalStamps returns all journal head timestamps in sequence order.
 func (s *Store) JournalStamps(ctx context.Context) ([]evidence.JournalStamp, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, hash, token, time FROM journal_stamps ORDER BY seq`)
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, hash, token, time, data, prev, seal FROM journal_stamps ORDER BY seq`)
 	if err != nil {
 		return nil, err
 	}
@@ -114,11 +114,26 @@ func (s *Store) JournalStamps(ctx context.Context) ([]evidence.JournalStamp, err
 	for rows.Next() {
 		var j evidence.JournalStamp
 		var t string
-		if err := rows.Scan(&j.Seq, &j.Hash, &j.Token, &t); err != nil {
+		if err := rows.Scan(&j.Seq, &j.Hash, &j.Token, &t, &j.Data, &j.Prev, &j.Seal); err != nil {
 			return nil, err
 		}
+		j.Token, j.Data, j.Seal = nilIfEmpty(j.Token), nilIfEmpty(j.Data), nilIfEmpty(j.Seal)
 		j.Time = parseTS(t)
 		out = append(out, j)
 	}
 	return out, rows.Err()
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+func nilIfEmpty(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
 }

@@ -329,6 +329,12 @@ func (s *Store) OutboxRecover(ctx context.Context) (int, error) {
 // or a document (all its undelivered entries). It returns the number of
 // entries changed.
 func (s *Store) OutboxRetry(ctx context.Context, id, actor string) (int, error) {
+	return s.OutboxRetryVia(ctx, id, actor, nil)
+}
+
+// OutboxRetryVia is OutboxRetry with the channel the operator acted
+// through, added to each journal entry's detail (mailroom.Actor.JournalDetail).
+func (s *Store) OutboxRetryVia(ctx context.Context, id, actor string, via map[string]string) (int, error) {
 	n := 0
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.Query(`SELECT `+outboxCols+` FROM outbox WHERE (id = ? OR document_id = ?) AND status != ?`, id, id, string(mailroom.OutboxDone))
@@ -354,6 +360,9 @@ func (s *Store) OutboxRetry(ctx context.Context, id, actor string) (int, error) 
 			var batch string
 			tx.QueryRow(`SELECT batch_id FROM documents WHERE id = ?`, e.DocumentID).Scan(&batch)
 			det := map[string]any{"entry": e.ID, "target": e.Target, "was": e.Status, "last_error": e.LastError}
+			for k, v := range via {
+				det[k] = v
+			}
 			if reason, changed, err := s.syncHoldReason(tx, e.DocumentID); err != nil {
 				return err
 			} else if changed {

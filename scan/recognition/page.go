@@ -59,6 +59,8 @@ func (r *Recognition) processPage(ctx context.Context, ps mailroom.PageSet, mt s
 		"ocr", time.Since(t0)-tDecode-tAnalyse, "rotation", corr.Rotate, "skew", corr.Skew, "words", len(pt.Words))
 	res.Text = pt.Text
 	res.Confidence = math.Round(pt.Confidence*10) / 10
+	// For the boundary scorer (mailroom/boundary): the words with their boxes on og.
+	res.Words, res.Width, res.Height, res.DPI = pt.Words, og.Bounds().Dx(), og.Bounds().Dy(), d.dpi
 	return pageOut{pdf: pdfa.Page{Image: d.pdf, DPI: d.dpi, Place: corr, Words: pt.Words}, result: res}
 }
 

@@ -9,6 +9,7 @@ import (
 	"poststelle/mailroom"
 	"poststelle/mailroom/identity"
 	"poststelle/mailroom/store"
+	"poststelle/ui/embedded"
 )
 
 // Operators of the operator table (poststelle operator add) log in at the
@@ -47,5 +48,36 @@ func TestLoginLegacyHashRefused(t *testing.T) {
 	}
 	if errors.Is(err, identity.ErrLogin) {
 		t.Fatal("legacy hash reported as a wrong password")
+	}
+}
+
+// The embedded desk acts for the person logged in, and the engine checks
+// their roles: a pruefung operator may record the QA but not approve or
+// turn pages; the journal names the desk as the channel.
+func TestRolesEnforcedAtEmbeddedDesk(t *testing.T) {
+	f := newFixture(t, mailroom.OperatorConfig{Login: "petra", PasswordHash: hash("petra-geheim"), Roles: []string{"pruefung"}})
+	ctx := context.Background()
+	docs := f.intake(t, normal, nil, "ocrmypdf", "multipage.pdf")
+	f.login(t, "petra", "petra-geheim")
+	ref := f.ref(t, docs[0].ID)
+	err := f.m.Approve(ctx, ref)
+	ie, ok := mailroom.AsInputError(err)
+	if !errors.Is(err, mailroom.ErrForbidden) || !ok || !strings.Contains(ie.DE, `petra hat die Rolle "freigabe" nicht`) {
+		t.Fatalf("approve by pruefung: %v", err)
+	}
+	if err := f.m.Rotate(ctx, ref, 0, 90); !errors.Is(err, mailroom.ErrForbidden) {
+		t.Fatalf("rotate by pruefung: %v", err)
+	}
+	if err := f.m.RecordQA(ctx, ref, mailroom.QAResult{Complete: true, Legible: true, Matches: true}); err != nil {
+		t.Fatal(err)
+	}
+	es, _ := f.st.Journal(ctx, mailroom.JournalFilter{DocumentID: docs[0].ID, Action: "qa"})
+	if len(es) != 1 || es[0].Actor != "petra" || !strings.Contains(es[0].Detail, `"via":"desk"`) {
+		t.Fatalf("qa entry %+v", es)
+	}
+	// Before a login nothing can be changed.
+	other := embedded.New(f.cfg, f.st, f.e, nil)
+	if err := other.Approve(ctx, ref); err == nil {
+		t.Fatal("a change without a login")
 	}
 }

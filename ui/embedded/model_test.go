@@ -182,24 +182,43 @@ func TestDocumentsPagesAndImages(t *testing.T) {
 	}
 }
 
-func TestSplitApplyQAApprove(t *testing.T) {
-	f := newFixture(t)
-	ctx := context.Background()
-	f.e.Policy = &evidence.Policy{SampleRate: 1} // every document needs a passed QA
-	docs := f.intake(t, normal, nil, "ocrmypdf", "multipage.pdf")
-	id := docs[0].ID
-	tail, err := f.m.Split(ctx, id, "anna", 4)
+// ref is the document with the version the desk would show now.
+func (f *fixture) ref(t *testing.T, id string) mailroom.Ref {
+	t.Helper()
+	v, err := f.m.Document(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.m.Rotate(ctx, tail, "anna", 0, 90); err != nil {
+	return v.Ref()
+}
+
+// login logs the fixture's model in (the OS user without operators).
+func (f *fixture) login(t *testing.T, login, password string) {
+	t.Helper()
+	if _, err := f.m.Login(context.Background(), login, password); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.m.Approve(ctx, id, "anna"); !errors.Is(err, mailroom.ErrNotAllowed) {
+}
+
+func TestSplitApplyQAApprove(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.login(t, "", "")
+	f.e.Policy = &evidence.Policy{SampleRate: 1} // every document needs a passed QA
+	docs := f.intake(t, normal, nil, "ocrmypdf", "multipage.pdf")
+	id := docs[0].ID
+	tail, err := f.m.Split(ctx, f.ref(t, id), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.m.Rotate(ctx, f.ref(t, tail), 0, 90); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.m.Approve(ctx, f.ref(t, id)); !errors.Is(err, mailroom.ErrNotAllowed) {
 		t.Fatalf("approve with unapplied page changes: %v", err)
 	}
 	for _, d := range []string{id, tail} {
-		if err := f.m.ApplyPages(ctx, d, "anna"); err != nil {
+		if err := f.m.ApplyPages(ctx, f.ref(t, d)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -215,17 +234,19 @@ func TestSplitApplyQAApprove(t *testing.T) {
 		if v.State != mailroom.StateReview || v.Changed() {
 			t.Fatalf("%s after re-making: %s changed=%v", d, v.State, v.Changed())
 		}
-		if err := f.m.Approve(ctx, d, "anna"); !errors.Is(err, mailroom.ErrNotAllowed) {
+		if err := f.m.Approve(ctx, v.Ref()); !errors.Is(err, mailroom.ErrNotAllowed) {
 			t.Fatalf("approve without QA under sample rate 1: %v", err)
 		}
+		// The three changes are made on the version shown, one after the
+		// other, as the desk does (the model carries its own new versions).
 		qa := mailroom.QAResult{Person: "anna", Complete: true, Legible: true, Matches: true, ExpectedPages: len(v.Pages), ActualPages: len(v.Pages)}
-		if err := f.m.RecordQA(ctx, d, qa); err != nil {
+		if err := f.m.RecordQA(ctx, v.Ref(), qa); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.m.UpdateMetadata(ctx, d, "anna", map[string]string{"subject": "Test", "sender": "Stadtwerke"}); err != nil {
+		if err := f.m.UpdateMetadata(ctx, v.Ref(), map[string]string{"subject": "Test", "sender": "Stadtwerke"}); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.m.Approve(ctx, d, "anna"); err != nil {
+		if err := f.m.Approve(ctx, v.Ref()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -240,7 +261,9 @@ func TestSplitApplyQAApprove(t *testing.T) {
 }
 
 func TestFourEyesAndProtection(t *testing.T) {
-	f := newFixture(t)
+	all := []string{"erfassung", "pruefung", "freigabe"}
+	f := newFixture(t, mailroom.OperatorConfig{Login: "anna", PasswordHash: hash("anna-geheim"), Roles: all},
+		mailroom.OperatorConfig{Login: "bernd", PasswordHash: hash("bernd-geheim"), Roles: all})
 	ctx := context.Background()
 	f.e.Policy = &evidence.Policy{}
 	prof := mailroom.Profile{Name: "eingang", Protection: mailroom.ProtectionSehrHoch}
@@ -250,17 +273,22 @@ func TestFourEyesAndProtection(t *testing.T) {
 	if v.ScannedBy != "bernd" {
 		t.Fatalf("scanned by %q", v.ScannedBy)
 	}
-	qa := mailroom.QAResult{Person: "anna", Complete: true, Legible: true, Matches: true}
-	if err := f.m.RecordQA(ctx, id, qa); err != nil {
+	f.login(t, "anna", "anna-geheim")
+	bernd := embedded.New(f.cfg, f.st, f.e, nil)
+	if _, err := bernd.Login(ctx, "bernd", "bernd-geheim"); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.m.Approve(ctx, id, "bernd"); !errors.Is(err, mailroom.ErrNotAllowed) {
+	qa := mailroom.QAResult{Person: "anna", Complete: true, Legible: true, Matches: true}
+	if err := f.m.RecordQA(ctx, f.ref(t, id), qa); err != nil {
+		t.Fatal(err)
+	}
+	if err := bernd.Approve(ctx, f.ref(t, id)); !errors.Is(err, mailroom.ErrNotAllowed) {
 		t.Fatalf("the scanner approved a 'sehr hoch' document: %v", err)
 	}
-	if err := f.m.SetProtection(ctx, id, "anna", mailroom.ProtectionNormal); err == nil {
+	if err := f.m.SetProtection(ctx, f.ref(t, id), mailroom.ProtectionNormal); err == nil {
 		t.Fatal("protection lowered")
 	}
-	if err := f.m.Approve(ctx, id, "anna"); err != nil {
+	if err := f.m.Approve(ctx, f.ref(t, id)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -268,6 +296,7 @@ func TestFourEyesAndProtection(t *testing.T) {
 func TestQuarantineRetryRelease(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
+	f.login(t, "", "")
 	docs := f.intake(t, normal, nil, "badpdf", "bad1.pdf")
 	if docs[0].State != mailroom.StateQuarantined || docs[0].Reason == "" {
 		t.Fatalf("bad1.pdf: %s %q", docs[0].State, docs[0].Reason)
@@ -276,7 +305,7 @@ func TestQuarantineRetryRelease(t *testing.T) {
 	if len(rows) != 1 || rows[0].Reason == "" {
 		t.Fatalf("quarantine rows %+v", rows)
 	}
-	if err := f.m.Retry(ctx, docs[0].ID, "anna"); err != nil {
+	if err := f.m.Retry(ctx, rows[0].Ref()); err != nil {
 		t.Fatal(err)
 	}
 	d, _ := f.st.Document(ctx, docs[0].ID)
@@ -284,14 +313,14 @@ func TestQuarantineRetryRelease(t *testing.T) {
 		t.Fatalf("retry → %s", d.State)
 	}
 	f.e.ProcessBatch(ctx, d.BatchID)
-	if err := f.m.Release(ctx, docs[0].ID, "anna"); err != nil {
+	if err := f.m.Release(ctx, f.ref(t, docs[0].ID)); err != nil {
 		t.Fatal(err)
 	}
 	d, _ = f.st.Document(ctx, docs[0].ID)
 	if d.State != mailroom.StateReview {
 		t.Fatalf("release → %s", d.State)
 	}
-	if err := f.m.Reject(ctx, d.ID, "anna", "nicht lesbar"); err != nil {
+	if err := f.m.Reject(ctx, f.ref(t, d.ID), "nicht lesbar"); err != nil {
 		t.Fatal(err)
 	}
 	es, _ := f.m.Journal(ctx, mailroom.JournalFilter{DocumentID: d.ID, Text: "nicht lesbar"})

@@ -44,16 +44,16 @@ func NewOutbox(w *Wiring, m *outbox.Metrics) (*outbox.Outbox, error) {
 	return &outbox.Outbox{Store: w.Store, Targets: exps, Config: w.Cfg.Outbox, Log: w.Log.With("component", "outbox"), Metrics: m}, nil
 }
 
-// ApproveAndDeliver approves a document in review on behalf of person and
-// delivers it at once to every target; it returns the receipt (or receipts
-// when several targets are configured).
-func ApproveAndDeliver(ctx context.Context, w *Wiring, e *engine.Engine, docID, person string) (any, error) {
+// ApproveAndDeliver approves a document in review on behalf of act (the
+// engine checks the role) and delivers it at once to every target; it
+// returns the receipt (or receipts when several targets are configured).
+func ApproveAndDeliver(ctx context.Context, w *Wiring, e *engine.Engine, docID string, act mailroom.Actor) (any, error) {
 	d, err := w.Store.Document(ctx, docID)
 	if err != nil {
 		return nil, err
 	}
 	if d.State == mailroom.StateReview {
-		if err := e.Approve(ctx, docID, person); err != nil {
+		if _, err := e.Approve(ctx, act, mailroom.Ref{ID: docID, Version: d.Version}); err != nil {
 			return nil, fmt.Errorf("approve: %w", err)
 		}
 	}

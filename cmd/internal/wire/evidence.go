@@ -36,13 +36,14 @@ func EvidenceParts(cfg *mailroom.Config) (evidence.Sealer, *evidence.TSAClient, 
 }
 
 // WireEvidence sets the approval policy and the evidence finisher; under
-// serve it journals configuration changes and timestamps the journal head.
+// serve it journals configuration changes and makes checkpoints over the
+// journal head (timestamped and/or sealed, copied to checkpoint_dir).
 func WireEvidence(w *Wiring, e *engine.Engine) error {
 	sealer, tsa, err := EvidenceParts(w.Cfg)
 	if err != nil {
 		return err
 	}
-	e.Policy = &evidence.Policy{SampleRate: w.Cfg.Evidence.QASampleRate}
+	e.Policy = &evidence.Policy{SampleRate: w.Cfg.Evidence.QASampleRate, ThreePersons: w.Cfg.Evidence.SehrHochPersons == 3}
 	e.Finisher = &evidence.Finisher{Config: w.Cfg, Store: w.Store, Records: w.Store, Sealer: sealer, TSA: tsa, Version: w.Version}
 	if !w.Serve {
 		return nil
@@ -50,9 +51,13 @@ func WireEvidence(w *Wiring, e *engine.Engine) error {
 	if err := evidence.JournalConfig(context.Background(), w.Store, w.Cfg, w.Version); err != nil {
 		return err
 	}
-	if tsa != nil {
-		e.Runners = append(e.Runners, &evidence.JournalStamper{Journal: w.Store, Records: w.Store, TSA: tsa,
-			Interval: w.Cfg.Evidence.JournalTimestampInterval.Duration, Log: w.Log})
+	if tsa != nil || sealer != nil {
+		cp := ""
+		if d := w.Cfg.Evidence.CheckpointDir; d != "" {
+			cp = w.Cfg.Resolve(d)
+		}
+		e.Runners = append(e.Runners, &evidence.JournalStamper{Journal: w.Store, Records: w.Store, TSA: tsa, Sealer: sealer,
+			CheckpointDir: cp, Interval: w.Cfg.Evidence.JournalTimestampInterval.Duration, Log: w.Log})
 	}
 	return nil
 }

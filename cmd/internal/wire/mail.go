@@ -57,6 +57,9 @@ func MailSource(cfg *mailroom.Config, a mailroom.MailAccount, st inbox.State) (*
 		return nil, fmt.Errorf("mail account %s: password: %w", a.Name, err)
 	}
 	a.CAFile = cfg.Resolve(a.CAFile)
+	if a.Profile.ScannedBy == "" {
+		a.Profile.ScannedBy = mailroom.ScannedByMail // nobody scanned it (four eyes)
+	}
 	return &inbox.IMAPSource{Account: a, Password: pw, State: st, MaxMessage: cfg.Mail.MaxMessage,
 		Reconnect: cfg.Mail.Reconnect.Duration}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,14 +14,18 @@ import (
 	"strings"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/evidence"
 )
 
-// DocSource is what ExportDocFor reads.
+// DocSource is what ExportDocFor reads. Journal gives the hashes journaled
+// at approval (the document's newest evidence entry) and the journal head
+// the delivery carries as an anchor.
 type DocSource interface {
 	Document(ctx context.Context, id string) (*mailroom.Document, error)
 	Batch(ctx context.Context, id string) (*mailroom.Batch, error)
 	OriginalPath(sha256 string) string
 	DataDir() string
+	Journal(ctx context.Context, f mailroom.JournalFilter) ([]mailroom.JournalEntry, error)
 }
 
 // ExportDocFor assembles what a connector delivers for document id: the PDF
@@ -30,7 +35,11 @@ type DocSource interface {
 // metadata with the document's identity, and the further files of out/<id>/
 // (transfervermerk.xml, metadata.json, seals, the e-invoice Prüfbericht). A
 // missing document file, or a missing Prüfbericht that the metadata names
-// (einvoice_report), is permanent: an operator must look.
+// (einvoice_report), is permanent: an operator must look. So is a file that
+// differs from the hash journaled at approval (checkApproved): the delivery
+// is held with the reason "Dokument nach Freigabe verändert". The metadata
+// carries the journal head (evidence.MetaJournalSeq, MetaJournalHash), so
+// the DMS holds an anchor of the journal.
 func ExportDocFor(ctx context.Context, st DocSource, id string) (mailroom.ExportDoc, error) {
 	d, err := st.Document(ctx, id)
 	if err != nil {
@@ -53,7 +62,60 @@ func ExportDocFor(ctx context.Context, st DocSource, id string) (mailroom.Export
 	if rep := d.Metadata["einvoice_report"]; rep != "" && files[rep] == "" {
 		return mailroom.ExportDoc{}, mailroom.Permanent(fmt.Errorf("Prüfbericht fehlt / validation report missing: %s", rep))
 	}
-	return mailroom.ExportDoc{ID: d.ID, Filename: name, PDF: main, SHA256: sum, Metadata: exportMetadata(d, b), Files: files}, nil
+	if err := checkApproved(ctx, st, d, b, main, sum, files); err != nil {
+		return mailroom.ExportDoc{}, err
+	}
+	meta := exportMetadata(d, b)
+	head, err := st.Journal(ctx, mailroom.JournalFilter{Newest: true, Limit: 1})
+	if err != nil {
+		return mailroom.ExportDoc{}, err
+	}
+	if len(head) == 1 {
+		meta[evidence.MetaJournalSeq] = strconv.FormatInt(head[0].Seq, 10)
+		meta[evidence.MetaJournalHash] = head[0].Hash
+	}
+	return mailroom.ExportDoc{ID: d.ID, Filename: name, PDF: main, SHA256: sum, Metadata: meta, Files: files}, nil
+}
+
+// ErrChangedAfterApproval is the reason a delivery is held when a file
+// differs from the hash journaled at approval.
+var ErrChangedAfterApproval = errors.New("Dokument nach Freigabe verändert / document changed after approval")
+
+// checkApproved compares what is about to be delivered with the hashes
+// journaled at approval (the newest evidence entry of the document): the
+// document file and transfervermerk.xml. A document approved without
+// evidence has no such entry; a document delivered as its stored original
+// must still have the original's hash. A mismatch is permanent.
+func checkApproved(ctx context.Context, st DocSource, d *mailroom.Document, b *mailroom.Batch, main, sum string, files map[string]string) error {
+	changed := func(what, got, want string) error {
+		return mailroom.Permanent(fmt.Errorf("%w: %s (SHA-256 %.16s… statt/instead of %.16s…)", ErrChangedAfterApproval, what, got, want))
+	}
+	if main == st.OriginalPath(b.SHA256) && sum != b.SHA256 {
+		return changed(b.Filename, sum, b.SHA256)
+	}
+	es, err := st.Journal(ctx, mailroom.JournalFilter{DocumentID: d.ID, Action: "evidence", Newest: true, Limit: 1})
+	if err != nil || len(es) == 0 {
+		return err
+	}
+	var rec evidence.Record
+	if err := json.Unmarshal([]byte(es[0].Detail), &rec); err != nil {
+		return mailroom.Permanent(fmt.Errorf("Beweis-Eintrag %d unlesbar / evidence entry %d unreadable: %w", es[0].Seq, es[0].Seq, err))
+	}
+	if rec.PDFSHA256 != "" && sum != rec.PDFSHA256 {
+		return changed(filepath.Base(main), sum, rec.PDFSHA256)
+	}
+	tv := files[mailroom.FileTransfervermerk]
+	if tv == "" {
+		return mailroom.Permanent(fmt.Errorf("%w: %s fehlt / missing", ErrChangedAfterApproval, mailroom.FileTransfervermerk))
+	}
+	tvSum, err := hashFile(tv)
+	if err != nil {
+		return err
+	}
+	if tvSum != rec.TVSHA256 {
+		return changed(mailroom.FileTransfervermerk, tvSum, rec.TVSHA256)
+	}
+	return nil
 }
 
 // mainFile picks the file delivered as the document and its name in the DMS.

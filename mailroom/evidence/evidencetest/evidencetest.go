@@ -15,6 +15,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/pem"
+	"image"
 	"io"
 	"math/big"
 	"net/http"
@@ -27,6 +28,9 @@ import (
 	"time"
 
 	"software.sslmate.com/src/go-pkcs12"
+
+	"poststelle/mailroom"
+	"poststelle/mailroom/pdf/pdfa"
 )
 
 // PKI is a test CA with a seal and a TSA certificate, written to Dir.
@@ -109,14 +113,25 @@ func pemCert(c *x509.Certificate) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
 }
 
-// NeedOpenSSL skips the test when the openssl command is missing (CI installs it).
-func NeedOpenSSL(t testing.TB) string {
+// NeedTool returns the path of a command the test needs. When it is
+// missing the test is skipped, except under CI (CI=true or any CI value),
+// where it fails: CI installs every tool (.ci/packages.txt).
+func NeedTool(t testing.TB, name, debPackage string) string {
 	t.Helper()
-	p, err := exec.LookPath("openssl")
+	p, err := exec.LookPath(name)
 	if err != nil {
-		t.Skip("openssl not installed (Debian package openssl)")
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s not installed (Debian package %s), required under CI", name, debPackage)
+		}
+		t.Skipf("%s not installed (Debian package %s)", name, debPackage)
 	}
 	return p
+}
+
+// NeedOpenSSL needs the openssl command (see NeedTool).
+func NeedOpenSSL(t testing.TB) string {
+	t.Helper()
+	return NeedTool(t, "openssl", "openssl")
 }
 
 // StartTSA runs a local RFC 3161 TSA (openssl ts -reply behind HTTP) and
@@ -187,13 +202,64 @@ func OpenSSLVerifyToken(t testing.TB, p *PKI, token, data []byte) (string, error
 	return string(out), err
 }
 
-// Pdfsig runs poppler's pdfsig on a file and returns its output; the test
-// is skipped when pdfsig is missing (CI installs poppler-utils).
+// Pdfsig runs poppler's pdfsig on a file and returns its output (see
+// NeedTool when it is missing).
 func Pdfsig(t testing.TB, file string) string {
 	t.Helper()
-	if _, err := exec.LookPath("pdfsig"); err != nil {
-		t.Skip("pdfsig not installed (Debian package poppler-utils)")
-	}
+	NeedTool(t, "pdfsig", "poppler-utils")
 	out, _ := exec.Command("pdfsig", file).CombinedOutput()
 	return string(out)
+}
+
+// Issue makes a further certificate from tmpl, signed by the test CA, with
+// a fresh RSA key (serial number and validity are filled in when unset:
+// valid from an hour ago for a day).
+func (p *PKI) Issue(t testing.TB, tmpl *x509.Certificate) (*x509.Certificate, crypto.Signer) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	must(t, err)
+	c := *tmpl
+	if c.SerialNumber == nil {
+		serial, err := rand.Int(rand.Reader, big.NewInt(1<<62))
+		must(t, err)
+		c.SerialNumber = serial
+	}
+	if c.NotBefore.IsZero() {
+		c.NotBefore, c.NotAfter = time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour)
+	}
+	der, err := x509.CreateCertificate(rand.Reader, &c, p.CA, key.Public(), p.CAKey)
+	must(t, err)
+	cert, err := x509.ParseCertificate(der)
+	must(t, err)
+	return cert, key
+}
+
+// OwnPDF returns a one-page PDF/A-2b as Poststelle's recognition writes it
+// (mailroom/pdf/pdfa: the page image and an invisible text layer), from a
+// generated page: tests of the evidence chain run on Poststelle's own
+// output without needing tesseract.
+func OwnPDF(t testing.TB) []byte {
+	t.Helper()
+	g := image.NewGray(image.Rect(0, 0, 1240, 1754)) // A4 at 150 dpi
+	for i := range g.Pix {
+		g.Pix[i] = 0xff
+	}
+	var words []mailroom.Word
+	for line := 0; line < 12; line++ {
+		y := 200 + line*90
+		for x := 150; x < 1050; x += 180 {
+			for yy := y; yy < y+30; yy++ {
+				for xx := x; xx < x+140; xx++ {
+					g.Pix[yy*g.Stride+xx] = 0x10
+				}
+			}
+			words = append(words, mailroom.Word{Text: "Antrag", Box: image.Rect(x, y, x+140, y+30), Confidence: 90})
+		}
+	}
+	var b bytes.Buffer
+	w, err := pdfa.NewWriter(&b, pdfa.Info{Title: "Testseite", Created: time.Now()})
+	must(t, err)
+	must(t, w.AddPage(pdfa.Page{Image: pdfa.EncodeGray(g, false), DPI: 150, Words: words}))
+	must(t, w.Close())
+	return b.Bytes()
 }

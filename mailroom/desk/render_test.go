@@ -1,4 +1,4 @@
-package embedded_test
+package desk_test
 
 import (
 	"context"
@@ -6,25 +6,25 @@ import (
 	"testing"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/desk"
 	"poststelle/mailroom/testcorpus"
 	"poststelle/scan/pages"
-	"poststelle/ui/embedded"
 )
 
 func TestRotateAndFit(t *testing.T) {
 	src := image.NewRGBA(image.Rect(0, 0, 40, 20))
 	src.Set(0, 0, image.White) // top-left marker
-	r := embedded.Rotate(src, 90)
+	r := desk.Rotate(src, 90)
 	if b := r.Bounds(); b.Dx() != 20 || b.Dy() != 40 {
 		t.Fatalf("90°: %v", b)
 	}
 	if _, _, _, a := r.At(19, 0).RGBA(); a == 0 {
 		t.Fatal("90°: top-left pixel not at top-right")
 	}
-	if r2 := embedded.Rotate(src, -90); r2.At(0, 39) != r.At(19, 0) {
+	if r2 := desk.Rotate(src, -90); r2.At(0, 39) != r.At(19, 0) {
 		t.Fatal("-90°: top-left pixel not at bottom-left")
 	}
-	if f := embedded.Fit(src, 10); f.Bounds().Dx() != 10 || f.Bounds().Dy() != 5 {
+	if f := desk.Fit(src, 10); f.Bounds().Dx() != 10 || f.Bounds().Dy() != 5 {
 		t.Fatalf("fit %v", f.Bounds())
 	}
 }
@@ -35,7 +35,7 @@ func BenchmarkFirstPreview(b *testing.B) {
 	src := testcorpus.Path(b, "scans", "batch-visible.pdf")
 	op := pages.NewOpener(pages.Options{})
 	for i := 0; i < b.N; i++ {
-		r := embedded.NewRenderer(op, "")
+		r := desk.NewRenderer(op, "")
 		if _, err := r.Page(context.Background(), "k", src, mailroom.MediaPDF, 1, 0, 1400); err != nil {
 			b.Fatal(err)
 		}
@@ -49,7 +49,7 @@ func BenchmarkThumbnail(b *testing.B) {
 	src := testcorpus.Path(b, "scans", "batch-visible.pdf")
 	op := pages.NewOpener(pages.Options{})
 	for i := 0; i < b.N; i++ {
-		r := embedded.NewRenderer(op, "")
+		r := desk.NewRenderer(op, "")
 		for p := 1; p <= 11; p++ {
 			if _, err := r.Page(context.Background(), "k", src, mailroom.MediaPDF, p, 0, 160); err != nil {
 				b.Fatal(err)
