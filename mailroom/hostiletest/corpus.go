@@ -64,8 +64,8 @@ func pdfCases() []Case {
 		{Name: "pdf-fill-loop-no-xref.pdf", Want: "Verarbeitung dauerte zu lange", Make: file(func() []byte { return FillLoop(false) })},
 		{Name: "pdf-100000-pages-one-image.pdf", Want: "zu viele Seiten (100000", Big: true,
 			Make: func(path, _ string) error { return SharedImagePages(100000).writeFile(path) }},
-		{Name: "pdf-60-pages-one-image.pdf", Want: "review",
-			Make: func(path, _ string) error { return SharedImagePages(60).writeFile(path) }},
+		{Name: "pdf-40-pages-one-image.pdf", Want: "review",
+			Make: func(path, _ string) error { return SharedImagePages(40).writeFile(path) }},
 	}
 }
 
