@@ -79,7 +79,16 @@ func New(opt Options) (*Pool, error) {
 			p.Close()
 			return nil, err
 		}
-		cl.SetPageSegMode(gosseract.PSM_AUTO)
+		// The page segmentation mode as a variable: gosseract's
+		// SetPageSegMode reaches the engine before its first
+		// initialisation, which resets it to the API default (one uniform
+		// block), and multi-column pages then lose words. Variables are
+		// applied after initialisation. PSM_AUTO is the CLI's default.
+		if err := cl.SetVariable("tessedit_pageseg_mode", strconv.Itoa(int(gosseract.PSM_AUTO))); err != nil {
+			cl.Close()
+			p.Close()
+			return nil, err
+		}
 		e := &engine{cl: cl}
 		if !opt.NoOSD {
 			o, err := newOSD()

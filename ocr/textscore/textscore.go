@@ -34,3 +34,24 @@ func CER(got, want string) float64 {
 	d, n := EditDistance(Normalize(got), Normalize(want))
 	return float64(d) / float64(max(1, n))
 }
+
+// WordRecall is the share of want's words (whitespace-separated, as bags:
+// order does not count, repeats do) that got contains.
+func WordRecall(got, want string) float64 {
+	have := map[string]int{}
+	for _, w := range strings.Fields(got) {
+		have[w]++
+	}
+	total, found := 0, 0
+	for _, w := range strings.Fields(want) {
+		total++
+		if have[w] > 0 {
+			have[w]--
+			found++
+		}
+	}
+	if total == 0 {
+		return 1
+	}
+	return float64(found) / float64(total)
+}

@@ -115,3 +115,25 @@ func TestInkRatioTinyImage(t *testing.T) {
 		}
 	}
 }
+
+// MapRect turns a box with the page: a quarter turn moves it to the
+// matching corner, straightening by a small angle widens it a little about
+// the same centre.
+func TestMapRect(t *testing.T) {
+	r := image.Rect(100, 200, 300, 240)
+	if got := (Correction{Rotate: 90}).MapRect(r, 1000, 2000); got != image.Rect(1760, 100, 1800, 300) {
+		t.Errorf("quarter turn: %v", got)
+	}
+	got := (Correction{Skew: 1.5}).MapRect(r, 1000, 2000)
+	if got.Dx() < 200 || got.Dx() > 203 || got.Dy() < 44 || got.Dy() > 48 {
+		t.Errorf("straightened by 1.5°: %v (size %dx%d)", got, got.Dx(), got.Dy())
+	}
+	// The centre turns about the page centre (500, 1000) by 1.5°
+	// counter-clockwise.
+	sn, cs := math.Sincos(-1.5 * math.Pi / 180)
+	wx, wy := cs*(200-500)-sn*(220-1000)+500, sn*(200-500)+cs*(220-1000)+1000
+	c := got.Min.Add(got.Max).Div(2)
+	if math.Abs(float64(c.X)-wx) > 2 || math.Abs(float64(c.Y)-wy) > 2 {
+		t.Errorf("straightened box centre %v, want (%.0f, %.0f)", c, wx, wy)
+	}
+}

@@ -104,6 +104,22 @@ func (c Correction) Apply(g *image.Gray) *image.Gray {
 	return out
 }
 
+// MapRect returns the box, in the pixel coordinates of a w×h page, of r
+// after the correction: the bounding box of its four corners.
+func (c Correction) MapRect(r image.Rectangle, w, h int) image.Rectangle {
+	_, _, m := c.geometry(w, h)
+	minX, minY := math.Inf(1), math.Inf(1)
+	maxX, maxY := math.Inf(-1), math.Inf(-1)
+	for _, p := range [4][2]int{{r.Min.X, r.Min.Y}, {r.Max.X, r.Min.Y}, {r.Min.X, r.Max.Y}, {r.Max.X, r.Max.Y}} {
+		x, y := m.apply(float64(p[0]), float64(p[1]))
+		minX, minY = math.Min(minX, x), math.Min(minY, y)
+		maxX, maxY = math.Max(maxX, x), math.Max(maxY, y)
+	}
+	dw, dh, _ := c.geometry(w, h)
+	out := image.Rect(int(math.Floor(minX)), int(math.Floor(minY)), int(math.Ceil(maxX)), int(math.Ceil(maxY)))
+	return out.Intersect(image.Rect(0, 0, dw, dh))
+}
+
 // PDFMatrix returns the PDF "cm" operands that place the source image
 // (unit square) on a page of the corrected size at dpi, so that the page
 // shows the corrected image while the image data stay as they came. It

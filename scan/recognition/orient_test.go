@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -115,6 +116,75 @@ func TestOrientationPhototestPictureBlank(t *testing.T) {
 		t.Logf("%s: rotation %d, flags %v", filepath.Base(src), p.Rotation, p.Flags)
 		if p.Rotation != 0 || contains(p.Flags, mailroom.FlagRotated) {
 			t.Errorf("%s turned by %d° (%v)", filepath.Base(src), p.Rotation, p.Flags)
+		}
+	}
+}
+
+// countingOrienter counts the OSD passes of the real pool.
+type countingOrienter struct {
+	Orienter
+	mu    sync.Mutex
+	calls int
+}
+
+func (c *countingOrienter) Orientation(ctx context.Context, g *image.Gray, dpi float64) (int, float64, bool, error) {
+	c.mu.Lock()
+	c.calls++
+	c.mu.Unlock()
+	return c.Orienter.Orientation(ctx, g, dpi)
+}
+
+// Orientation detection runs only where recognition says so: upright pages
+// that read confidently pay for no OSD pass, turned ones get exactly one
+// and come out upright.
+func TestOrientationOnlyWhereNeeded(t *testing.T) {
+	needTool(t, "qpdf")
+	turns := []int{0, 180, 0, 90}
+	src := filepath.Join(t.TempDir(), "turned.pdf")
+	args := []string{"--empty", "--pages", testcorpus.Path(t, "scans", "batch-visible.pdf"), "1-4", "--",
+		"--rotate=+180:2", "--rotate=+90:4", src}
+	if out, err := exec.Command("qpdf", args...).CombinedOutput(); err != nil {
+		t.Fatalf("qpdf: %v %s", err, out)
+	}
+	r := recognition(t, nil)
+	co := &countingOrienter{Orienter: r.opt.Orienter}
+	r.opt.Orienter = co
+	res, _ := recognise(t, r, src, false)
+	for i, p := range res.Pages {
+		if want := (360 - turns[i]) % 360; p.Rotation != want {
+			t.Errorf("page %d turned %d°: corrected by %d°, want %d°", p.Page, turns[i], p.Rotation, want)
+		}
+	}
+	if co.calls != 2 {
+		t.Errorf("%d OSD passes for 2 upright and 2 turned pages, want 2", co.calls)
+	}
+}
+
+func TestUpright(t *testing.T) {
+	word := func(s string, w, h int, conf float64) mailroom.Word {
+		return mailroom.Word{Text: s, Box: image.Rect(0, 0, w, h), Confidence: conf}
+	}
+	many := func(w mailroom.Word, n int) []mailroom.Word {
+		out := make([]mailroom.Word, n)
+		for i := range out {
+			out[i] = w
+		}
+		return out
+	}
+	cases := []struct {
+		name  string
+		words []mailroom.Word
+		want  bool
+	}{
+		{"confident lying words", many(word("Rechnung", 200, 40, 95), 20), true},
+		{"standing words (page turned by 90°)", many(word("Rechnung", 40, 200, 95), 20), false},
+		{"unsure words (upside down)", many(word("Rechnung", 200, 40, 40), 20), false},
+		{"too few words", many(word("Rechnung", 200, 40, 95), 7), false},
+		{"short words do not count", many(word("abc", 200, 40, 95), 30), false},
+	}
+	for _, c := range cases {
+		if got := upright(mailroom.PageText{Words: c.words}); got != c.want {
+			t.Errorf("%s: upright = %v, want %v", c.name, got, c.want)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"image"
 	"math"
 	"time"
+	"unicode/utf8"
 
 	"poststelle/mailroom"
 	"poststelle/mailroom/pdf/pdfa"
@@ -24,6 +25,13 @@ type decoded struct {
 
 // processPage decodes, analyses and recognises one page (1-based src).
 // desk is the clockwise turn the clerk gave the page at the desk.
+//
+// Recognition comes first and orientation detection only where it is
+// needed: a page whose words read confidently and lie flat is upright, and
+// pays for no OSD pass. Only pages that read badly, read little, or read
+// with standing word boxes (tesseract reads a page turned by 90° almost as
+// well as an upright one, words standing) are checked by OSD, turned and
+// read again.
 func (r *Recognition) processPage(ctx context.Context, ps mailroom.PageSet, mt string, src, desk int) (po pageOut) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -39,29 +47,62 @@ func (r *Recognition) processPage(ctx context.Context, ps mailroom.PageSet, mt s
 	}
 	tDecode := time.Since(t0)
 	desk = ((desk % 360) + 360) % 360
-	corr, blank, err := r.analyse(ctx, d, desk, src, &res)
-	if err != nil {
-		return pageOut{err: err}
+	corr := analysis.Correction{Rotate: (d.base + desk) % 360}
+	var rd reading
+	osdTurn := 0
+	blank, _ := analysis.IsBlank(d.g, d.dpi, analysis.BlankOptions{})
+	if blank {
+		res.Flags = append(res.Flags, mailroom.FlagBlankPage)
+		rd.img = corr.Apply(d.g)
+	} else {
+		if rd, err = r.read(ctx, d, corr, src); err != nil {
+			return pageOut{err: err}
+		}
+		// A page the clerk turned at the desk stays as the clerk turned
+		// it: orientation detection would otherwise turn a deliberately
+		// sideways page back.
+		if r.opt.Config.AutoRotate && r.opt.Orienter != nil && desk == 0 && !upright(rd.text) {
+			if osdTurn, err = r.orientation(ctx, rd.img, d.dpi, src); err != nil {
+				return pageOut{err: err}
+			}
+			if osdTurn != 0 {
+				corr = analysis.Correction{Rotate: (corr.Rotate + osdTurn) % 360}
+				if rd, err = r.read(ctx, d, corr, src); err != nil {
+					return pageOut{err: err}
+				}
+			}
+		}
+		corr = rd.corr
 	}
-	og := corr.Apply(d.g)
 	d.g = nil
-	tAnalyse := time.Since(t0) - tDecode
-	var pt mailroom.PageText
-	if !blank {
-		if pt, err = r.opt.Recognizer.Recognize(ctx, mailroom.Page{Index: src - 1, Image: og, DPI: d.dpi}); err != nil {
-			return pageOut{err: fmt.Errorf("OCR page %d: %w", src, err)}
-		}
-		if pt.Confidence < r.opt.Config.LowConfidence {
-			res.Flags = append(res.Flags, mailroom.FlagLowConfidence)
-		}
+	pt := rd.text
+	if !blank && pt.Confidence < r.opt.Config.LowConfidence {
+		res.Flags = append(res.Flags, mailroom.FlagLowConfidence)
 	}
-	r.opt.Log.Debug("page recognised", "page", src, "passthrough", d.passed, "desk", desk, "decode", tDecode, "analyse", tAnalyse,
-		"ocr", time.Since(t0)-tDecode-tAnalyse, "rotation", corr.Rotate, "skew", corr.Skew, "words", len(pt.Words))
+	recordCorrection(&res, corr, (desk+osdTurn)%360)
+	r.opt.Log.Debug("page recognised", "page", src, "passthrough", d.passed, "desk", desk, "decode", tDecode,
+		"read", time.Since(t0)-tDecode, "rotation", corr.Rotate, "osd_turn", osdTurn, "skew", corr.Skew,
+		"straightened", rd.straightened, "words", len(pt.Words))
 	res.Text = pt.Text
 	res.Confidence = math.Round(pt.Confidence*10) / 10
-	// For the boundary scorer (mailroom/boundary): the words with their boxes on og.
-	res.Words, res.Width, res.Height, res.DPI = pt.Words, og.Bounds().Dx(), og.Bounds().Dy(), d.dpi
+	// For the boundary scorer (mailroom/boundary): the words with their boxes
+	// on the corrected page.
+	res.Words, res.Width, res.Height, res.DPI = pt.Words, rd.img.Bounds().Dx(), rd.img.Bounds().Dy(), d.dpi
 	return pageOut{pdf: pdfa.Page{Image: d.pdf, DPI: d.dpi, Place: corr, Words: pt.Words}, result: res}
+}
+
+// recordCorrection records in res the turns made to the page as the source
+// showed it (desk, then orientation detection), not the source's own
+// /Rotate, and the straightening.
+func recordCorrection(res *mailroom.PageResult, corr analysis.Correction, turn int) {
+	if turn != 0 {
+		res.Rotation = turn
+		res.Flags = append(res.Flags, mailroom.FlagRotated)
+	}
+	if corr.Skew != 0 {
+		res.Skew = corr.Skew
+		res.Flags = append(res.Flags, mailroom.FlagDeskewed)
+	}
 }
 
 // decode takes a scanned PDF page's image over unchanged where it can (a
@@ -100,53 +141,79 @@ func (r *Recognition) decode(ctx context.Context, ps mailroom.PageSet, mt string
 	return d, nil
 }
 
-// analyse decides the page's correction: the page as the source shows it,
-// turned as the clerk turned it at the desk, then (unless blank) upright by
-// orientation detection and straightened. It records turns, skew and a
-// blank page in res.
-func (r *Recognition) analyse(ctx context.Context, d decoded, desk, src int, res *mailroom.PageResult) (analysis.Correction, bool, error) {
-	blank, _ := analysis.IsBlank(d.g, d.dpi, analysis.BlankOptions{})
-	corr := analysis.Correction{Rotate: (d.base + desk) % 360}
-	osdTurn := 0
-	if blank {
-		res.Flags = append(res.Flags, mailroom.FlagBlankPage)
-	} else {
-		// A page the clerk turned at the desk stays as the clerk turned it:
-		// orientation detection would otherwise turn a deliberately
-		// sideways page back.
-		if r.opt.Config.AutoRotate && r.opt.Orienter != nil && desk == 0 {
-			var err error
-			if osdTurn, err = r.orientation(ctx, d.g, d.dpi, corr.Rotate, src); err != nil {
-				return corr, blank, err
-			}
-			corr.Rotate = (corr.Rotate + osdTurn) % 360
-		}
-		if r.opt.Config.Deskew {
-			rg := analysis.Correction{Rotate: corr.Rotate}.Apply(d.g)
-			if a, ok := analysis.DetectSkew(rg, d.dpi, r.opt.MaxSkew); ok && math.Abs(a) >= 0.1 {
-				corr.Skew = a
-			}
+// straightenMin is the least skew (degrees) for which the image handed to
+// tesseract is straightened first. Below it tesseract reads the page as it
+// stands (as its command line would) and its word boxes are turned into the
+// straightened page: resampling a page costs about a tenth of reading it,
+// and tesseract's line finding copes with a skew this small. The PDF shows
+// the page straightened either way (by its placement, not by resampling).
+const straightenMin = 2.0
+
+// reading is one recognition of a page under a correction.
+type reading struct {
+	corr         analysis.Correction // the page's correction: turn and skew
+	img          *image.Gray         // the image tesseract read
+	text         mailroom.PageText   // words on the corrected page
+	straightened bool                // img was straightened (else the boxes were turned)
+}
+
+// read turns the page by corr.Rotate, measures its skew (when deskewing),
+// and recognises it: straightened first when the skew is large, else as it
+// stands with the word boxes turned into the straightened page.
+func (r *Recognition) read(ctx context.Context, d decoded, corr analysis.Correction, src int) (reading, error) {
+	rd := reading{corr: corr, img: corr.Apply(d.g)}
+	if r.opt.Config.Deskew {
+		if a, ok := analysis.DetectSkew(rd.img, d.dpi, r.opt.MaxSkew); ok && math.Abs(a) >= 0.1 {
+			rd.corr.Skew = a
 		}
 	}
-	// Recorded: the turns made to the page as the source showed it (desk,
-	// then orientation detection), not the source's own /Rotate.
-	if turn := (desk + osdTurn) % 360; turn != 0 {
-		res.Rotation = turn
-		res.Flags = append(res.Flags, mailroom.FlagRotated)
+	if math.Abs(rd.corr.Skew) >= straightenMin {
+		rd.img = analysis.Correction{Skew: rd.corr.Skew}.Apply(rd.img)
+		rd.straightened = true
 	}
-	if corr.Skew != 0 {
-		res.Skew = corr.Skew
-		res.Flags = append(res.Flags, mailroom.FlagDeskewed)
+	pt, err := r.opt.Recognizer.Recognize(ctx, mailroom.Page{Index: src - 1, Image: rd.img, DPI: d.dpi})
+	if err != nil {
+		return rd, fmt.Errorf("OCR page %d: %w", src, err)
 	}
-	return corr, blank, nil
+	if !rd.straightened && rd.corr.Skew != 0 {
+		straighten := analysis.Correction{Skew: rd.corr.Skew}
+		b := rd.img.Bounds()
+		for i := range pt.Words {
+			pt.Words[i].Box = straighten.MapRect(pt.Words[i].Box, b.Dx(), b.Dy())
+		}
+	}
+	rd.text = pt
+	return rd, nil
+}
+
+// upright reports whether a page's recognition shows it upright: at least
+// eight words of four letters or more, nine in ten of them lying (wider
+// than tall) and half of them read with confidence 80 or more. Measured on
+// the corpus invoices: upright pages read 67 of 67 such words at 80+,
+// upside-down ones 1 to 4 of 67 and 18, pages turned by 90° read well but
+// every word stands.
+func upright(pt mailroom.PageText) bool {
+	long, lying, sure := 0, 0, 0
+	for _, w := range pt.Words {
+		if utf8.RuneCountInString(w.Text) < 4 {
+			continue
+		}
+		long++
+		if w.Box.Dx() > w.Box.Dy() {
+			lying++
+		}
+		if w.Confidence >= 80 {
+			sure++
+		}
+	}
+	return long >= 8 && 10*lying >= 9*long && 2*sure >= long
 }
 
 // orientation returns the clockwise turn that makes the page upright, g
-// turned by rot as it stands: OSD's answer where it is sure, else the
+// the page as it stands: OSD's answer where it is sure, else the
 // orientation check by recognition.
-func (r *Recognition) orientation(ctx context.Context, g *image.Gray, dpi float64, rot, src int) (int, error) {
+func (r *Recognition) orientation(ctx context.Context, g *image.Gray, dpi float64, src int) (int, error) {
 	small, sdpi := halve(g, dpi)
-	small = analysis.Correction{Rotate: rot}.Apply(small)
 	deg, conf, ok, err := r.opt.Orienter.Orientation(ctx, small, sdpi)
 	if err != nil {
 		return 0, err
@@ -160,8 +227,6 @@ func (r *Recognition) orientation(ctx context.Context, g *image.Gray, dpi float6
 	// OSD is unsure (typical for sideways pages) or found too little text:
 	// read a crop at its proposal and as the page stands (every turn when
 	// it proposed nothing) and keep the turn that reads clearly better.
-	// Pages OSD is sure of, or which it leaves as they stand, pay nothing
-	// for this.
 	cands := []int{0, deg}
 	if !ok {
 		cands = []int{0, 90, 180, 270}
