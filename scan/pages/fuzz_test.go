@@ -3,6 +3,8 @@ package pages
 import (
 	"bytes"
 	"context"
+	"image"
+	"image/jpeg"
 	"os"
 	"path/filepath"
 	"testing"
@@ -68,4 +70,29 @@ func addCorpusFile(f *testing.F, rel ...string) {
 	if b, err := os.ReadFile(filepath.Join(testcorpus.Dir(f), filepath.Join(rel...))); err == nil && len(b) < 1<<20 {
 		f.Add(b)
 	}
+}
+
+// FuzzDecodeJPEGGray: libjpeg-turbo on any bytes whose header image/jpeg
+// accepts returns an image or an error, never a crash.
+func FuzzDecodeJPEGGray(f *testing.F) {
+	for _, q := range []int{10, 90} {
+		g := image.NewGray(image.Rect(0, 0, 40, 24))
+		for i := range g.Pix {
+			g.Pix[i] = uint8(i * 7)
+		}
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, g, &jpeg.Options{Quality: q}); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(buf.Bytes())
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
+		if err != nil || cfg.Width*cfg.Height > 1<<22 {
+			return
+		}
+		if g, err := decodeJPEGGray(data, cfg.Width, cfg.Height); err == nil && g.Bounds().Dx() != cfg.Width {
+			t.Fatalf("decoded %v for a %d×%d header", g.Bounds(), cfg.Width, cfg.Height)
+		}
+	})
 }

@@ -12,7 +12,6 @@ import (
 
 	"poststelle/mailroom/pdf"
 	"poststelle/mailroom/pdf/pdfa"
-	"poststelle/ocr"
 )
 
 // Passthrough is a page image taken over from a PDF as it is stored
@@ -137,11 +136,11 @@ func decodeDCT(pi *pdf.PageImage) (*image.Gray, error) {
 	default:
 		return nil, noPass("JPEG components do not match the colour space")
 	}
-	img, err := jpeg.Decode(bytes.NewReader(pi.Data))
+	g, err := decodeJPEGGray(pi.Data, cfg.Width, cfg.Height)
 	if err != nil {
 		return nil, noPass("JPEG: %v", err)
 	}
-	return ocr.Gray(img), nil
+	return g, nil
 }
 
 func decodeCCITT(pi *pdf.PageImage) (*image.Gray, error) {

@@ -1,0 +1,21 @@
+//go:build !cgo || windows
+
+package pages
+
+import (
+	"bytes"
+	"image"
+	"image/jpeg"
+
+	"poststelle/ocr"
+)
+
+// decodeJPEGGray decodes JPEG data of w×h pixels to gray with image/jpeg
+// (builds without libjpeg).
+func decodeJPEGGray(data []byte, w, h int) (*image.Gray, error) {
+	img, err := jpeg.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	return ocr.Gray(img), nil
+}
