@@ -2,10 +2,7 @@ package mailroom
 
 import (
 	"context"
-	"os"
 	"time"
-
-	"poststelle/mailroom/safefile"
 )
 
 // Stage is one automatic step of the pipeline. The dispatcher claims a
@@ -35,15 +32,3 @@ type DocumentMetadata struct {
 	KeepOriginal bool              `json:"original_is_record,omitempty"`
 	Written      time.Time         `json:"written"`
 }
-
-// WriteFileAtomic writes data to path atomically (mailroom/safefile).
-//
-// Deprecated: use safefile.Write.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	return safefile.Write(path, data, perm)
-}
-
-// CopyFileAtomic copies src to dst atomically (mailroom/safefile).
-//
-// Deprecated: use safefile.Copy.
-func CopyFileAtomic(src, dst string) error { return safefile.Copy(src, dst, 0o640) }

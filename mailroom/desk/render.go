@@ -16,6 +16,7 @@ import (
 	xdraw "golang.org/x/image/draw"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/safefile"
 )
 
 // ThumbMax is the size up to which renders count as thumbnails: they are
@@ -128,7 +129,7 @@ func (r *Renderer) unrotated(ctx context.Context, key, path, mediaType string, p
 		var buf bytes.Buffer
 		if jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85}) == nil {
 			os.MkdirAll(filepath.Dir(diskPath), 0o750)
-			mailroom.WriteFileAtomic(diskPath, buf.Bytes(), 0o640)
+			safefile.Write(diskPath, buf.Bytes(), 0o640)
 		}
 	}
 	return img, nil

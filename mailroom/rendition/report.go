@@ -7,7 +7,7 @@ import (
 
 	"github.com/go-pdf/fpdf"
 
-	"poststelle/mailroom"
+	"poststelle/mailroom/safefile"
 )
 
 // Finding is one entry of a check report: a rule that failed for an
@@ -88,7 +88,7 @@ func WriteReport(path string, r Report) error {
 	if err != nil {
 		return err
 	}
-	return mailroom.WriteFileAtomic(path, data, 0o640)
+	return safefile.Write(path, data, 0o640)
 }
 
 // reportWriter holds the font choice (Unicode DejaVu, or a core font with cp1252).

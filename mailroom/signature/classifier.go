@@ -13,6 +13,7 @@ import (
 
 	"poststelle/mailroom"
 	"poststelle/mailroom/rendition"
+	"poststelle/mailroom/safefile"
 )
 
 // MaxScan bounds how much of a file is read for a signature check.
@@ -100,7 +101,7 @@ func (c *Classifier) p7m(in mailroom.ClassifyInput, data []byte) (mailroom.Class
 	}
 	path := filepath.Join(in.OutDir, "inhalt.pdf")
 	if bytes.HasPrefix(content, []byte("%PDF-")) {
-		if err := mailroom.WriteFileAtomic(path, content, 0o640); err != nil {
+		if err := safefile.Write(path, content, 0o640); err != nil {
 			return out, err
 		}
 		out.Metadata["signed_content"] = "application/pdf"
