@@ -74,7 +74,7 @@ func makeOwnOutput(t *testing.T) *ownOutput {
 	}
 	o.id = docs[0].ID
 	o.out = filepath.Join(o.data, "out", o.id)
-	ourPDF, err := os.ReadFile(filepath.Join(o.out, evidence.PDFName))
+	ourPDF, err := os.ReadFile(filepath.Join(o.out, mailroom.FileDocument))
 	if err != nil || !strings.Contains(string(ourPDF), "GlyphLessFont") || !strings.Contains(string(ourPDF), "<pdfaid:part>2</pdfaid:part>") {
 		t.Fatalf("document.pdf is not Poststelle's searchable PDF/A-2b: %v", err)
 	}
@@ -142,7 +142,7 @@ func TestVerifyOwnOutput(t *testing.T) {
 		evidencetest.NeedTool(t, tool[0], tool[1])
 	}
 	o := makeOwnOutput(t)
-	pdfPath := filepath.Join(o.out, evidence.PDFName)
+	pdfPath := filepath.Join(o.out, mailroom.FileDocument)
 	if out := evidencetest.Pdfsig(t, pdfPath); !strings.Contains(out, "Signature is Valid") || !strings.Contains(out, "Total document signed") {
 		t.Fatalf("pdfsig:\n%s", out)
 	}

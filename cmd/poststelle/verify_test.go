@@ -13,7 +13,6 @@ import (
 	"poststelle/cmd/internal/wire"
 	"poststelle/mailroom"
 	"poststelle/mailroom/engine"
-	"poststelle/mailroom/evidence"
 	"poststelle/mailroom/evidence/evidencetest"
 	"poststelle/mailroom/store"
 	"poststelle/mailroom/testcorpus"
@@ -75,7 +74,7 @@ func TestVerifyCommandExitCodes(t *testing.T) {
 	if err := runVerify(ctx, []string{"--trust", pki.CAFile, out}); err != nil {
 		t.Fatalf("untouched: %v", err)
 	}
-	pdf := filepath.Join(out, evidence.PDFName)
+	pdf := filepath.Join(out, mailroom.FileDocument)
 	sealed, _ := os.ReadFile(pdf)
 	sealed[len(sealed)/2] ^= 1
 	os.WriteFile(pdf, sealed, 0o640)

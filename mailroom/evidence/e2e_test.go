@@ -90,7 +90,7 @@ func (r *rig) intakeFile(src string, prot mailroom.Protection, scannedBy string)
 		t.Fatalf("want one document in review, got %+v", docs)
 	}
 	data, _ := os.ReadFile(src)
-	if err := os.WriteFile(filepath.Join(r.st.DataDir(), "out", docs[0].ID, evidence.PDFName), data, 0o640); err != nil {
+	if err := os.WriteFile(filepath.Join(r.st.DataDir(), "out", docs[0].ID, mailroom.FileDocument), data, 0o640); err != nil {
 		t.Fatal(err)
 	}
 	return docs[0]
@@ -148,7 +148,7 @@ func TestEndToEndApproveSealVerifyTamper(t *testing.T) {
 		tv.Dokument.Schutzbedarf != "sehr hoch" || len(tv.Auffaellig.Eintraege) == 0 || tv.Umgebung.Verfahrensdokumentation == "" {
 		t.Fatalf("Transfervermerk incomplete: %s", tvData)
 	}
-	pdfPath := filepath.Join(dir, evidence.PDFName)
+	pdfPath := filepath.Join(dir, mailroom.FileDocument)
 	if out := evidencetest.Pdfsig(t, pdfPath); !strings.Contains(out, "Signature is Valid") {
 		t.Fatalf("pdfsig:\n%s", out)
 	}

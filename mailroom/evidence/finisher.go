@@ -15,15 +15,6 @@ import (
 	"poststelle/mailroom/safefile"
 )
 
-// File names in out/<document-id>/ (defined once in mailroom/layout.go).
-const (
-	PDFName       = mailroom.FileDocument
-	DetachedSeal  = mailroom.FileDetachedSeal
-	DetachedStamp = mailroom.FileDetachedStamp
-	PDFStamp      = mailroom.FileDocumentStamp
-	BatchSealName = mailroom.FileBatchSeal
-)
-
 // Finisher makes the evidence of an approved document in out/<id>/: the
 // Transfervermerk (beside the PDF and embedded in it), the seal as the last
 // change to the PDF, timestamps, the journal entry with the hashes, and the
@@ -142,7 +133,7 @@ func (f *Finisher) start(d *mailroom.Document, b *mailroom.Batch, a mailroom.App
 		rate = f.Config.Evidence.QASampleRate
 	}
 	r := &finishing{d: d, b: b, now: now, dir: mailroom.Layout{Root: f.Store.DataDir()}.Out(d.ID),
-		productName: PDFName, productType: mailroom.MediaPDF}
+		productName: mailroom.FileDocument, productType: mailroom.MediaPDF}
 	r.rec = Record{DocumentID: d.ID, BatchID: d.BatchID, Seal: "none", Level: LevelNone, Time: now,
 		Sampled: prot == mailroom.ProtectionNormal && Sampled(d.ID, rate)}
 	r.in = Input{Doc: d, Batch: b, Approval: a, Config: f.Config, Version: f.Version, Scanner: ScannedBy(d, b),
@@ -159,7 +150,7 @@ func (f *Finisher) start(d *mailroom.Document, b *mailroom.Batch, a mailroom.App
 // the unchanged document of record. Evidence of an earlier attempt is cut
 // off, and the base is recorded before the file changes.
 func (f *Finisher) loadProduct(ctx context.Context, r *finishing) error {
-	base, err := os.ReadFile(filepath.Join(r.dir, PDFName))
+	base, err := os.ReadFile(filepath.Join(r.dir, mailroom.FileDocument))
 	r.havePDF = err == nil
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
@@ -233,7 +224,7 @@ func (f *Finisher) protect(ctx context.Context, r *finishing, tv *Transfervermer
 			if err != nil {
 				return nil, nil, err
 			}
-			extra[PDFStamp] = tok.DER
+			extra[mailroom.FileDocumentStamp] = tok.DER
 		}
 		return final, extra, nil
 	case f.Sealer != nil:
@@ -241,14 +232,14 @@ func (f *Finisher) protect(ctx context.Context, r *finishing, tv *Transfervermer
 		if err != nil {
 			return nil, nil, err
 		}
-		extra[DetachedSeal] = sig
+		extra[mailroom.FileDetachedSeal] = sig
 		r.rec.Seal, r.rec.Level = "cades", f.Sealer.Level()
 	case f.TSA != nil:
 		tok, err := f.TSA.Stamp(ctx, tvXML)
 		if err != nil {
 			return nil, nil, err
 		}
-		extra[DetachedStamp] = tok.DER
+		extra[mailroom.FileDetachedStamp] = tok.DER
 	}
 	return r.base, extra, nil
 }
@@ -257,7 +248,7 @@ func (f *Finisher) protect(ctx context.Context, r *finishing, tv *Transfervermer
 // each atomically, and removes evidence files of an earlier attempt made with
 // another configuration.
 func (r *finishing) write(final, tvXML []byte, extra map[string][]byte) error {
-	for _, n := range []string{PDFStamp, DetachedSeal, DetachedStamp} {
+	for _, n := range []string{mailroom.FileDocumentStamp, mailroom.FileDetachedSeal, mailroom.FileDetachedStamp} {
 		if _, ok := extra[n]; !ok {
 			os.Remove(filepath.Join(r.dir, n))
 		}
@@ -271,7 +262,7 @@ func (r *finishing) write(final, tvXML []byte, extra map[string][]byte) error {
 		return err
 	}
 	if r.havePDF && r.modify {
-		return safefile.Write(filepath.Join(r.dir, PDFName), final, 0o640)
+		return safefile.Write(filepath.Join(r.dir, mailroom.FileDocument), final, 0o640)
 	}
 	return nil
 }
@@ -369,7 +360,7 @@ func (f *Finisher) batchSeal(ctx context.Context, d *mailroom.Document) error {
 			continue // already delivered and cleaned up: the proof stays in the store
 		}
 		data, _ := json.MarshalIndent(DocumentProof(&s, id), "", "  ")
-		if err := safefile.Write(filepath.Join(dir, BatchSealName), data, 0o640); err != nil {
+		if err := safefile.Write(filepath.Join(dir, mailroom.FileBatchSeal), data, 0o640); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"path/filepath"
+	"poststelle/mailroom"
 	"strings"
 )
 
@@ -13,9 +14,9 @@ import (
 // trusted seal over the root authenticates the document as its own seal
 // would.
 func (c *docCheck) batchProof() {
-	data, err := readOptional(filepath.Join(c.m.dir, BatchSealName))
+	data, err := readOptional(filepath.Join(c.m.dir, mailroom.FileBatchSeal))
 	if err != nil {
-		c.rep.add("batch-seal", Fail, "%s nicht lesbar: %v", "%s unreadable: %v", BatchSealName, err)
+		c.rep.add("batch-seal", Fail, "%s nicht lesbar: %v", "%s unreadable: %v", mailroom.FileBatchSeal, err)
 		return
 	}
 	if data == nil {
@@ -23,7 +24,7 @@ func (c *docCheck) batchProof() {
 	}
 	var p Proof
 	if json.Unmarshal(data, &p) != nil || p.DocumentID != c.tv.DocumentID {
-		c.rep.add("batch-seal", Fail, "%s unlesbar oder für ein anderes Dokument", "%s unreadable or for another document", BatchSealName)
+		c.rep.add("batch-seal", Fail, "%s unlesbar oder für ein anderes Dokument", "%s unreadable or for another document", mailroom.FileBatchSeal)
 		return
 	}
 	pdfSHA := ""

@@ -50,7 +50,7 @@ func DocumentPaths(path string) ([]string, error) {
 }
 
 func isDocumentFolder(dir string) bool {
-	for _, n := range []string{FileName, PDFName, mailroom.FileMetadata, "index.json"} {
+	for _, n := range []string{FileName, mailroom.FileDocument, mailroom.FileMetadata, "index.json"} {
 		if _, err := os.Lstat(filepath.Join(dir, n)); err == nil {
 			return true
 		}

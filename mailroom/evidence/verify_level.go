@@ -27,7 +27,7 @@ func (c *docCheck) requirements() {
 	case pades && !rep.has("seal"):
 		rep.add("seal", Fail, "laut Transfervermerk gesiegelt (%s), aber das PDF trägt kein Siegel", "sealed per Transfervermerk (%s), but the PDF carries no seal", in.Siegel)
 	case cades && !rep.has("seal-detached"):
-		rep.add("seal-detached", Fail, "laut Transfervermerk abgesetzt gesiegelt, aber %s fehlt", "sealed detached per Transfervermerk, but %s is missing", DetachedSeal)
+		rep.add("seal-detached", Fail, "laut Transfervermerk abgesetzt gesiegelt, aber %s fehlt", "sealed detached per Transfervermerk, but %s is missing", mailroom.FileDetachedSeal)
 	case !pades && !cades && high:
 		missing = append(missing, "Siegel / seal")
 	}

@@ -104,8 +104,8 @@ func locate(path string) (material, error) {
 		}
 	}
 	pdfPath := ""
-	if _, err := os.Stat(filepath.Join(m.dir, PDFName)); err == nil {
-		pdfPath = filepath.Join(m.dir, PDFName)
+	if _, err := os.Stat(filepath.Join(m.dir, mailroom.FileDocument)); err == nil {
+		pdfPath = filepath.Join(m.dir, mailroom.FileDocument)
 	} else if m.sidecar != nil && safeName(m.sidecar.Filename) && filepath.Ext(m.sidecar.Filename) == ".pdf" {
 		pdfPath = filepath.Join(m.dir, m.sidecar.Filename)
 	} else if g, _ := filepath.Glob(filepath.Join(m.dir, "*.pdf")); len(g) == 1 {

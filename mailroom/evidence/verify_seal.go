@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"poststelle/mailroom"
 	"poststelle/mailroom/pdf"
 )
 
@@ -115,20 +116,20 @@ func pdfSignatures(data []byte) (out []pdfSig, err error) {
 // detached checks the detached seal of the Transfervermerk and the
 // timestamps beside the product.
 func (c *docCheck) detached() {
-	sig, err := readOptional(filepath.Join(c.m.dir, DetachedSeal))
+	sig, err := readOptional(filepath.Join(c.m.dir, mailroom.FileDetachedSeal))
 	switch {
 	case err != nil:
-		c.rep.add("seal-detached", Fail, "%s nicht lesbar: %v", "%s unreadable: %v", DetachedSeal, err)
+		c.rep.add("seal-detached", Fail, "%s nicht lesbar: %v", "%s unreadable: %v", mailroom.FileDetachedSeal, err)
 	case sig == nil:
 	case c.beside == nil:
-		c.rep.add("seal-detached", Fail, "%s ohne %s", "%s without %s", DetachedSeal, FileName)
+		c.rep.add("seal-detached", Fail, "%s ohne %s", "%s without %s", mailroom.FileDetachedSeal, FileName)
 	default:
 		c.checkSeal("seal-detached", sig, c.beside)
 	}
 	for _, x := range []struct {
 		file, name string
 		data       []byte
-	}{{DetachedStamp, "timestamp-transfervermerk", c.beside}, {PDFStamp, "timestamp-pdf", c.m.pdf}} {
+	}{{mailroom.FileDetachedStamp, "timestamp-transfervermerk", c.beside}, {mailroom.FileDocumentStamp, "timestamp-pdf", c.m.pdf}} {
 		tok, err := readOptional(filepath.Join(c.m.dir, x.file))
 		if err != nil {
 			c.rep.add(x.name, Fail, "%s nicht lesbar: %v", "%s unreadable: %v", x.file, err)

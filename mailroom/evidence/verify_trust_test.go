@@ -104,7 +104,7 @@ func wantOutcome(t *testing.T, label string, rep *evidence.Report, want evidence
 func TestVerifyThreeOutcomes(t *testing.T) {
 	r := newRig(t, true)
 	dir, _ := r.sealed()
-	if out := evidencetest.Pdfsig(t, filepath.Join(dir, evidence.PDFName)); !strings.Contains(out, "Signature is Valid") {
+	if out := evidencetest.Pdfsig(t, filepath.Join(dir, mailroom.FileDocument)); !strings.Contains(out, "Signature is Valid") {
 		t.Fatalf("pdfsig:\n%s", out)
 	}
 	anchors := evidence.NewAnchors(r.pki.CA)
@@ -159,13 +159,13 @@ func TestVerifyMissingEvidenceIsBroken(t *testing.T) {
 
 	qpdf := evidencetest.NeedTool(t, "qpdf", "qpdf")
 	rewritten := filepath.Join(t.TempDir(), "out.pdf")
-	if out, err := exec.Command(qpdf, "--empty", "--pages", filepath.Join(dir, evidence.PDFName), "--", rewritten).CombinedOutput(); err != nil {
+	if out, err := exec.Command(qpdf, "--empty", "--pages", filepath.Join(dir, mailroom.FileDocument), "--", rewritten).CombinedOutput(); err != nil {
 		t.Fatalf("qpdf: %v\n%s", err, out)
 	}
 	wantOutcome(t, "qpdf rewrite alone", verifyWith(t, rewritten, r.options(anchors)), evidence.Broken, "transfervermerk")
 	cp := copyDir(t, dir)
 	data, _ := os.ReadFile(rewritten)
-	os.WriteFile(filepath.Join(cp, evidence.PDFName), data, 0o640)
+	os.WriteFile(filepath.Join(cp, mailroom.FileDocument), data, 0o640)
 	rep := verifyWith(t, cp, r.options(anchors))
 	wantOutcome(t, "qpdf rewrite in its folder", rep, evidence.Broken, "transfervermerk-embedded")
 	wantOutcome(t, "qpdf rewrite in its folder", rep, evidence.Broken, "document-hash")
@@ -175,7 +175,7 @@ func TestVerifyMissingEvidenceIsBroken(t *testing.T) {
 	wantOutcome(t, "transfervermerk.xml deleted", verifyWith(t, cp, r.options(anchors)), evidence.Broken, "transfervermerk-file")
 
 	cp = copyDir(t, dir)
-	f, _ := os.OpenFile(filepath.Join(cp, evidence.PDFName), os.O_APPEND|os.O_WRONLY, 0)
+	f, _ := os.OpenFile(filepath.Join(cp, mailroom.FileDocument), os.O_APPEND|os.O_WRONLY, 0)
 	f.WriteString("\n1 0 obj (nachträglich) endobj\n")
 	f.Close()
 	wantOutcome(t, "bytes appended after the seal", verifyWith(t, cp, r.options(anchors)), evidence.Broken, "seal-coverage")
@@ -188,8 +188,8 @@ func TestVerifyMissingEvidenceIsBroken(t *testing.T) {
 func resealed(t *testing.T, dir string, der func(content []byte) []byte) string {
 	t.Helper()
 	cp := copyDir(t, dir)
-	os.Remove(filepath.Join(cp, evidence.BatchSealName))
-	p := filepath.Join(cp, evidence.PDFName)
+	os.Remove(filepath.Join(cp, mailroom.FileBatchSeal))
+	p := filepath.Join(cp, mailroom.FileDocument)
 	data, _ := os.ReadFile(p)
 	os.WriteFile(p, evidencetest.ReplaceSignature(t, data, der(evidencetest.SignedContent(t, data))), 0o640)
 	return cp

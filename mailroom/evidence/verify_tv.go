@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"bytes"
+	"poststelle/mailroom"
 	"strings"
 )
 
@@ -14,7 +15,7 @@ const (
 // namesOurPDF reports whether the Transfervermerk's product is the scan
 // product document.pdf (not a document of record or the original).
 func namesOurPDF(t *Transfervermerk) bool {
-	return t.Dokument.Scanprodukt != nil && t.Dokument.Scanprodukt.Name == PDFName
+	return t.Dokument.Scanprodukt != nil && t.Dokument.Scanprodukt.Name == mailroom.FileDocument
 }
 
 // embeddedExpected reports whether the Transfervermerk must be embedded in
@@ -117,7 +118,7 @@ func (c *docCheck) product() {
 		data := c.m.pdf
 		switch {
 		case data == nil:
-			rep.add("document-hash", Fail, "Scanprodukt %s fehlt", "scan product %s missing", PDFName)
+			rep.add("document-hash", Fail, "Scanprodukt %s fehlt", "scan product %s missing", mailroom.FileDocument)
 		case p.Groesse <= 0 || p.Groesse > int64(len(data)):
 			rep.add("document-hash", Fail, "Scanprodukt gekürzt: %d Bytes erwartet", "scan product truncated: %d bytes expected", p.Groesse)
 		case sha(data[:p.Groesse]) != p.SHA256:
