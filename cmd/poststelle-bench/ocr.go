@@ -186,9 +186,12 @@ func ocrNotes(in *benchInput, runs []benchRun, haveFloor bool) []string {
 		notes = append(notes, "no ratios: the floor row failed")
 	}
 	for _, r := range runs {
-		switch {
-		case r.EngineSeconds > 0 || r.ProcessSeconds > 0:
+		if r.EngineSeconds > 0 || r.ProcessSeconds > 0 {
 			notes = append(notes, fmt.Sprintf("%s: engine creation %.1f s (included), child process wall time %.1f s", r.Name, r.EngineSeconds, r.ProcessSeconds))
+		}
+		if r.DecodeSeconds > 0 {
+			notes = append(notes, fmt.Sprintf("%s: JPEG pages decoded in Go and handed over as PGM (leptonica cannot read JPEG in this "+
+				"binary: MuPDF's static libjpeg 9 shadows libjpeg 6.2), %.1f s of worker time (included)", r.Name, r.DecodeSeconds))
 		}
 		if r.InMemory != nil {
 			notes = append(notes, fmt.Sprintf("%s in-memory page texts (not its score): word F1 %.4f, recall %.4f, precision %.4f, CER %.4f",

@@ -3,12 +3,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image/jpeg"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +20,7 @@ import (
 
 	"poststelle/cmd/internal/wire"
 	"poststelle/mailroom"
+	"poststelle/ocr/pgm"
 )
 
 // childResult is what a child process (-child poststelle|floor) reports.
@@ -27,8 +31,9 @@ import (
 type childResult struct {
 	Seconds       float64  `json:"seconds"`
 	EngineSeconds float64  `json:"engine_seconds"`
-	Output        string   `json:"output,omitempty"` // Poststelle's PDF/A
-	Texts         []string `json:"texts"`            // in-memory texts (the floor is scored on them)
+	DecodeSeconds float64  `json:"decode_seconds,omitempty"` // floor: JPEG decoding in Go, summed over workers
+	Output        string   `json:"output,omitempty"`         // Poststelle's PDF/A
+	Texts         []string `json:"texts"`                    // in-memory texts (the floor is scored on them)
 	Rotations     []int    `json:"rotations,omitempty"`
 }
 
@@ -82,7 +87,8 @@ func poststelleChild(ctx context.Context, f *ocrFlags) error {
 }
 
 // floorChild is the gosseract floor: W persistent gosseract clients, each
-// fed page image files (the list in f.images) as they are, with the
+// fed the page image files (the list in f.images; JPEGs as PGM, see
+// floorPage), with the
 // languages set and the page segmentation mode set as a variable
 // (SetPageSegMode before the first Init is lost), then Text(). Text only,
 // no PDF. Timed: from before the clients are created until the last text.
@@ -107,6 +113,7 @@ func floorChild(ctx context.Context, f *ocrFlags) error {
 	texts := make([]string, len(files))
 	next := make(chan int)
 	errs := make([]error, len(clients))
+	decode := make([]time.Duration, len(clients))
 	var wg sync.WaitGroup
 	for w, cl := range clients {
 		wg.Add(1)
@@ -114,7 +121,9 @@ func floorChild(ctx context.Context, f *ocrFlags) error {
 			defer wg.Done()
 			for i := range next {
 				if errs[w] == nil {
-					texts[i], errs[w] = floorPage(cl, files[i])
+					var d time.Duration
+					texts[i], d, errs[w] = floorPage(cl, files[i])
+					decode[w] += d
 				}
 			}
 		}()
@@ -130,7 +139,11 @@ func floorChild(ctx context.Context, f *ocrFlags) error {
 	if err := errors.Join(append(errs, ctx.Err())...); err != nil {
 		return err
 	}
-	return writeChildResult(f.childOut, childResult{Seconds: time.Since(start).Seconds(), EngineSeconds: engine, Texts: texts})
+	res := childResult{Seconds: time.Since(start).Seconds(), EngineSeconds: engine, Texts: texts}
+	for _, d := range decode {
+		res.DecodeSeconds += d.Seconds()
+	}
+	return writeChildResult(f.childOut, res)
 }
 
 // floorClient makes one client and initialises its engine on a small blank
@@ -157,13 +170,54 @@ func floorClient(lang string) (*gosseract.Client, error) {
 	return cl, nil
 }
 
-func floorPage(cl *gosseract.Client, file string) (string, error) {
-	img, err := os.ReadFile(file)
+// floorPage reads one page image and returns its text and the time spent
+// decoding it in Go. A JPEG is decoded in Go and handed over as PGM: in
+// this binary leptonica cannot read JPEGs (MuPDF, linked in statically by
+// go-fitz, brings libjpeg 9 symbols that shadow the libjpeg 6.2 leptonica
+// was built against: "Wrong JPEG library version", and gosseract returns
+// an empty text without an error). Poststelle hands its pages over as PGM
+// for the same reason.
+func floorPage(cl *gosseract.Client, file string) (string, time.Duration, error) {
+	raw, err := os.ReadFile(file)
 	if err != nil {
-		return "", err
+		return "", 0, err
+	}
+	img := raw
+	var decode time.Duration
+	if bytes.HasPrefix(raw, []byte{0xFF, 0xD8}) {
+		t := time.Now()
+		g, err := jpeg.Decode(bytes.NewReader(raw))
+		if err != nil {
+			return "", 0, fmt.Errorf("%s: %w", file, err)
+		}
+		img = pgm.Encode(pgm.Gray(g))
+		decode = time.Since(t)
+		// PGM carries no resolution: pass on the JPEG's, as leptonica would.
+		if err := cl.SetVariable("user_defined_dpi", strconv.Itoa(jfifDPI(raw))); err != nil {
+			return "", decode, err
+		}
 	}
 	if err := cl.SetImageFromBytes(img); err != nil {
-		return "", err
+		return "", decode, err
 	}
-	return cl.Text()
+	text, err := cl.Text()
+	return text, decode, err
+}
+
+// jfifDPI is the horizontal resolution in a JPEG's JFIF header, 300 when
+// it says none (the scanner's pages are 300 dpi).
+func jfifDPI(b []byte) int {
+	if len(b) < 18 || b[2] != 0xFF || b[3] != 0xE0 || string(b[6:11]) != "JFIF\x00" {
+		return 300
+	}
+	d := int(b[14])<<8 | int(b[15])
+	switch {
+	case d <= 0:
+		return 300
+	case b[13] == 1: // dots per inch
+		return d
+	case b[13] == 2: // dots per cm
+		return int(float64(d)*2.54 + 0.5)
+	}
+	return 300
 }

@@ -45,6 +45,7 @@ type benchRun struct {
 	PeakRSSMB      float64    `json:"peak_rss_mb_summed"`
 	EngineSeconds  float64    `json:"engine_seconds,omitempty"`  // part of Seconds spent creating engines (children)
 	ProcessSeconds float64    `json:"process_seconds,omitempty"` // wall time of the child process
+	DecodeSeconds  float64    `json:"decode_seconds,omitempty"`  // floor: part of Seconds spent decoding JPEGs in Go (summed over workers)
 	Rotations      []int      `json:"rotations,omitempty"`       // Poststelle: degrees each page was turned
 	InMemory       *textScore `json:"in_memory,omitempty"`       // Poststelle: its page texts before the PDF, for comparison
 	Err            string     `json:"error,omitempty"`

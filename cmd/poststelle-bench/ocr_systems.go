@@ -183,7 +183,7 @@ func runChild(ctx context.Context, in *benchInput, r *benchRun, kind string, arg
 	if err != nil {
 		return childResult{}, fmt.Errorf("%s child: %w", kind, err)
 	}
-	r.Seconds, r.EngineSeconds = res.Seconds, res.EngineSeconds
+	r.Seconds, r.EngineSeconds, r.DecodeSeconds = res.Seconds, res.EngineSeconds, res.DecodeSeconds
 	return res, nil
 }
 

@@ -3,7 +3,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"image"
+	"image/color"
+	"image/jpeg"
 	"math"
 	"os"
 	"os/exec"
@@ -123,6 +127,38 @@ func TestTurnAngle(t *testing.T) {
 	for p, deg := range want {
 		if got := turnAngle(p); got != deg {
 			t.Errorf("page %d: %d°, want %d°", p, got, deg)
+		}
+	}
+}
+
+// The turned pages' JPEGs say 300 dpi, and jfifDPI reads it back.
+func TestGrayJPEG300(t *testing.T) {
+	data, err := grayJPEG300(image.NewGray(image.Rect(0, 0, 40, 30)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
+	if err != nil || cfg.ColorModel != color.GrayModel || cfg.Width != 40 {
+		t.Fatalf("%+v %v", cfg, err)
+	}
+	if d := jfifDPI(data); d != 300 {
+		t.Errorf("jfifDPI %d", d)
+	}
+	if d := jfifDPI([]byte{0xFF, 0xD8, 0xFF, 0xDB}); d != 300 {
+		t.Errorf("no JFIF: %d", d)
+	}
+}
+
+func TestDecodePGM(t *testing.T) {
+	g := image.NewGray(image.Rect(0, 0, 3, 2))
+	copy(g.Pix, []byte{1, 2, 3, 4, 5, 255})
+	back, err := decodePGM(append([]byte("P5\n# pdftoppm\n3 2\n255\n"), g.Pix...))
+	if err != nil || !bytes.Equal(back.Pix, g.Pix) || back.Rect != g.Rect {
+		t.Fatalf("%v %v", back, err)
+	}
+	for _, bad := range []string{"P6\n3 2\n255\n", "P5\n3 2\n65535\n\x00\x00", "P5\n3 2\n255\n\x01"} {
+		if _, err := decodePGM([]byte(bad)); err == nil {
+			t.Errorf("%q decoded", bad)
 		}
 	}
 }
