@@ -24,7 +24,7 @@ func init() {
 type ocrFlags struct {
 	input, truth, lang          string
 	pages, workers              int
-	turned                      bool
+	turned, keep                bool
 	skipOCRmyPDF, skipTesseract bool
 	json                        bool
 	// internal: the child processes
@@ -43,6 +43,7 @@ func parseOCRFlags(args []string) *ocrFlags {
 	fs.BoolVar(&f.skipOCRmyPDF, "skip-ocrmypdf", false, "do not run OCRmyPDF (its row says so)")
 	fs.BoolVar(&f.skipTesseract, "skip-tesseract", false, "do not run the tesseract CLI (its row says so)")
 	fs.BoolVar(&f.json, "json", false, "print the results as JSON")
+	fs.BoolVar(&f.keep, "keep", false, "keep the work folder (inputs, page images, every system's PDF) and name it on stderr")
 	fs.StringVar(&f.child, "child", "", "internal: run as child process poststelle or floor")
 	fs.StringVar(&f.childOut, "child-out", "", "internal: the child's result file")
 	fs.StringVar(&f.outDir, "out-dir", "", "internal: where the poststelle child writes its PDF")
@@ -71,13 +72,6 @@ type ocrReport struct {
 
 func runOCR(ctx context.Context, args []string) error {
 	f := parseOCRFlags(args)
-	if f.input == "" {
-		dir := testcorpus.Find()
-		if dir == "" {
-			return errors.New("ocr: no -input and no shared corpus found")
-		}
-		f.input = filepath.Join(dir, "scans", "batch-visible.pdf")
-	}
 	switch f.child {
 	case "":
 	case sysPoststelle:
@@ -86,6 +80,13 @@ func runOCR(ctx context.Context, args []string) error {
 		return floorChild(ctx, f)
 	default:
 		return fmt.Errorf("ocr: unknown -child %q", f.child)
+	}
+	if f.input == "" {
+		dir := testcorpus.Find()
+		if dir == "" {
+			return errors.New("ocr: no -input and no shared corpus found")
+		}
+		f.input = filepath.Join(dir, "scans", "batch-visible.pdf")
 	}
 	if f.truth == "" {
 		f.truth = filepath.Dir(f.input)
@@ -98,7 +99,11 @@ func runOCR(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	if f.keep {
+		fmt.Fprintf(os.Stderr, "work folder kept: %s\n", tmp)
+	} else {
+		defer os.RemoveAll(tmp)
+	}
 	rep, in, err := prepareInput(ctx, f, tmp)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"image/jpeg"
 	"log/slog"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -119,6 +120,11 @@ func floorChild(ctx context.Context, f *ocrFlags) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// One OS thread per engine, as a C program with W threads has,
+			// so that glibc does not spread its memory over an arena per
+			// thread the goroutine happens to run on.
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
 			for i := range next {
 				if errs[w] == nil {
 					var d time.Duration
