@@ -180,6 +180,8 @@ func ocrNotes(in *benchInput, runs []benchRun, haveFloor bool) []string {
 	notes := []string{
 		"scored: pdftotext (without -layout, pages split at form feeds) of the PDF each system wrote; the gosseract floor " +
 			"writes no PDF and is scored on its Text() output directly; one scorer for all (word bags: F1, recall, precision; CER)",
+		"CER depends on the reading order of the extracted text: Text() orders table cells differently from pdftotext " +
+			"reading a text layer, so the floor's CER is not comparable with the PDF rows' (its word figures are)",
 		"seconds: OCRmyPDF: its process, start to exit; tesseract CLI: first start to last exit (page images made beforehand, " +
 			"not timed); floor and Poststelle: timed in their child process from before their engines are created until the " +
 			"last text / the PDF is written, so engine creation is included for both (Poststelle's pool initialises each " +
