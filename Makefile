@@ -11,7 +11,7 @@ CORPUS ?= $(abspath ../shared/corpus)
 export POSTSTELLE_CORPUS ?= $(CORPUS)
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all deps build bench-build desk run test test-short fuzz bench fmt vet clean
+.PHONY: all deps build bench-build desk run test test-short fuzz bench bench-smoke fmt vet clean
 
 all: build
 
@@ -46,8 +46,13 @@ bench-build:
 
 bench: bench-build
 	./bin/poststelle-bench ocr
+	./bin/poststelle-bench ocr -turned
 	./bin/poststelle-bench barcodes
 	./bin/poststelle-bench splits
+
+# The 2-page smoke run of `poststelle-bench ocr` (all four systems, one worker); `make test` runs it as well.
+bench-smoke:
+	$(GO) test -count=1 -run 'OCRBenchSmoke|TurnedPDF' ./cmd/poststelle-bench
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -5,130 +5,50 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
-
-	"poststelle/cmd/internal/wire"
-	"poststelle/mailroom"
 )
 
-// benchChild runs recognition, wired as in the engine, on every page and
-// writes the page texts.
-func benchChild(ctx context.Context, input, out, lang string, workers int) error {
-	cfg, err := mailroom.Default(os.TempDir())
-	if err != nil {
-		return err
-	}
-	rc := cfg.Recognition
-	if lang != "" {
-		rc.Languages = lang
-	}
-	if workers > 0 {
-		rc.Workers = workers
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	if os.Getenv("POSTSTELLE_BENCH_TRACE") != "" {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	r, closePool, err := wire.NewRecognition(rc, log)
-	if err != nil {
-		return err
-	}
-	defer closePool()
-	dir, err := os.MkdirTemp("", "poststelle-bench-child-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	res, err := r.Recognise(ctx, mailroom.RecognitionJob{DocumentID: "bench", Original: input, MediaType: mailroom.MediaPDF, OutDir: dir, WorkDir: dir})
-	if err != nil {
-		return err
-	}
-	texts := make([]string, len(res.Pages))
-	for i, p := range res.Pages {
-		texts[i] = p.Text
-	}
-	data, _ := json.Marshal(texts)
-	return os.WriteFile(out, data, 0o600)
+// benchInput is what every system gets: the same PDF, page images, the
+// same languages and number of workers.
+type benchInput struct {
+	f         *ocrFlags
+	pdf       string
+	pages     int
+	tmp       string
+	images    []string // one per page, for the tesseract CLI and the floor
+	imagesHow string
+	imagesErr error
 }
 
-// timed runs a command and returns its wall time and peak RSS in MB (the
-// largest RSS of the process or any of its waited-for descendants).
-func timed(ctx context.Context, name string, args ...string) (float64, float64, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Stderr = nil
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	start := time.Now()
-	err := cmd.Run()
-	sec := time.Since(start).Seconds()
-	rss := 0.0
-	if cmd.ProcessState != nil {
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			rss = float64(ru.Maxrss) / 1024
-		}
-	}
-	if err != nil {
-		msg := stderr.String()
-		if len(msg) > 400 {
-			msg = msg[len(msg)-400:]
-		}
-		return sec, rss, fmt.Errorf("%s: %v: %s", name, err, msg)
-	}
-	return sec, rss, nil
-}
+func (in *benchInput) workers() string { return strconv.Itoa(in.f.workers) }
 
-// repeatPDF makes a PDF of n pages by repeating the input (qpdf).
-func repeatPDF(ctx context.Context, in string, n int, dir string) (string, error) {
-	out, err := exec.CommandContext(ctx, "qpdf", "--show-npages", in).Output()
-	if err != nil {
-		return "", fmt.Errorf("qpdf --show-npages: %w", err)
-	}
-	have, _ := strconv.Atoi(strings.TrimSpace(string(out)))
-	if have <= 0 {
-		return "", errors.New("input has no pages")
-	}
-	args := []string{"--empty", "--pages"}
-	for left := n; left > 0; left -= have {
-		args = append(args, in, fmt.Sprintf("1-%d", min(left, have)))
-	}
-	dst := filepath.Join(dir, fmt.Sprintf("repeated-%d.pdf", n))
-	args = append(args, "--", dst)
-	if b, err := exec.CommandContext(ctx, "qpdf", args...).CombinedOutput(); err != nil {
-		return "", fmt.Errorf("qpdf: %v %s", err, b)
-	}
-	return dst, nil
-}
-
-// pdfTexts extracts each page's text with pdftotext.
+// pdfTexts extracts each page's text with pdftotext (no -layout), split at
+// the form feeds it writes after every page.
 func pdfTexts(ctx context.Context, pdf string) ([]string, error) {
-	out, err := exec.CommandContext(ctx, "pdftotext", "-layout", pdf, "-").Output()
+	out, err := exec.CommandContext(ctx, "pdftotext", pdf, "-").Output()
 	if err != nil {
-		return nil, fmt.Errorf("pdftotext: %w", err)
+		return nil, fmt.Errorf("pdftotext %s: %w", filepath.Base(pdf), err)
 	}
-	pages := strings.Split(string(out), "\f")
-	if len(pages) > 0 && strings.TrimSpace(pages[len(pages)-1]) == "" {
-		pages = pages[:len(pages)-1]
-	}
-	return pages, nil
+	return strings.Split(strings.TrimSuffix(string(out), "\f"), "\f"), nil
 }
 
-// runOCRmyPDF runs OCRmyPDF as Poststelle is configured to compare with
-// (German, two jobs, PDF/A output) and reads the texts back with pdftotext.
-func runOCRmyPDF(ctx context.Context, in, tmp string) benchRun {
-	r := benchRun{Name: "ocrmypdf -l deu --jobs 2 --output-type pdfa"}
-	out := filepath.Join(tmp, "ocrmypdf.pdf")
-	sec, rss, err := timed(ctx, "ocrmypdf", "-q", "-l", "deu", "--jobs", "2", "--output-type", "pdfa", in, out)
-	r.Seconds, r.PeakRSSMB = sec, rss
+// runOCRmyPDF runs OCRmyPDF with its default options apart from languages,
+// jobs and PDF/A output. OMP_THREAD_LIMIT is taken out of its environment so
+// that it chooses tesseract's threads itself, as it does when run by hand.
+func runOCRmyPDF(ctx context.Context, in *benchInput) benchRun {
+	out := filepath.Join(in.tmp, "ocrmypdf.pdf")
+	args := []string{"-l", in.f.lang, "--jobs", in.workers(), "--output-type", "pdfa"}
+	r := benchRun{Key: sysOCRmyPDF, Name: "OCRmyPDF", ScoredOn: "pdftotext",
+		Command: "ocrmypdf " + strings.Join(args, " ") + " IN OUT"}
+	sec, mb, err := measured(ctx, envWith("OMP_THREAD_LIMIT", ""), "ocrmypdf", append(args, in.pdf, out)...)
+	r.Seconds, r.PeakRSSMB = sec, mb
 	if err != nil {
 		r.Err = err.Error()
 		return r
@@ -139,55 +59,132 @@ func runOCRmyPDF(ctx context.Context, in, tmp string) benchRun {
 	return r
 }
 
-// bareTesseract renders the pages to PNG at 300 dpi (not timed) and runs
-// the tesseract command on them, two at a time (one per core), each
-// single-threaded, as Poststelle's pool does.
-func bareTesseract(ctx context.Context, in, tmp string) benchRun {
-	r := benchRun{Name: "tesseract CLI -l deu (2 parallel, OMP 1)"}
-	dir := filepath.Join(tmp, "pages")
-	os.MkdirAll(dir, 0o700)
-	if b, err := exec.CommandContext(ctx, "pdftoppm", "-r", "300", "-gray", "-png", in, filepath.Join(dir, "p")).CombinedOutput(); err != nil {
-		r.Err = fmt.Sprintf("pdftoppm: %v %s", err, b)
+// runTesseractCLI runs `tesseract IMG OUTBASE -l LANG pdf` on every page
+// image, W processes at a time, each single-threaded; the one-page PDFs are
+// read back with pdftotext (not timed).
+func runTesseractCLI(ctx context.Context, in *benchInput) benchRun {
+	r := benchRun{Key: sysTesseract, Name: "tesseract CLI", ScoredOn: "pdftotext",
+		Command: fmt.Sprintf("OMP_THREAD_LIMIT=1 tesseract IMG OUTBASE -l %s pdf, %d at a time", in.f.lang, in.f.workers)}
+	if in.imagesErr != nil {
+		r.Err = in.imagesErr.Error()
 		return r
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "p-*.png"))
-	sortNatural(files)
-	r.Texts = make([]string, len(files))
-	var mu sync.Mutex
-	var maxRSS float64
-	var firstErr error
-	sem := make(chan struct{}, 2)
+	dir := filepath.Join(in.tmp, "tesseract")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		r.Err = err.Error()
+		return r
+	}
+	bases := make([]string, len(in.images))
+	errs := make([]error, len(in.images))
+	s := newRSSSampler()
+	next := make(chan int)
 	var wg sync.WaitGroup
 	start := time.Now()
-	for i, f := range files {
+	for range in.f.workers {
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
-			defer func() { <-sem }()
-			cmd := exec.CommandContext(ctx, "tesseract", f, "-", "-l", "deu")
-			cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
-			out, err := cmd.Output()
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil && firstErr == nil {
-				firstErr = err
-			}
-			r.Texts[i] = string(out)
-			if cmd.ProcessState != nil {
-				if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-					maxRSS = max(maxRSS, float64(ru.Maxrss)/1024)
+			for i := range next {
+				bases[i] = filepath.Join(dir, fmt.Sprintf("page-%04d", i+1))
+				cmd := exec.CommandContext(ctx, "tesseract", in.images[i], bases[i], "-l", in.f.lang, "pdf")
+				cmd.Env = envWith("OMP_THREAD_LIMIT", "1")
+				var stderr strings.Builder
+				cmd.Stderr = &stderr
+				if err := s.run(cmd); err != nil {
+					errs[i] = commandError("tesseract", err, stderr.String())
 				}
 			}
 		}()
 	}
+	for i := range in.images {
+		next <- i
+	}
+	close(next)
 	wg.Wait()
-	r.Seconds = time.Since(start).Seconds()
-	r.PeakRSSMB = maxRSS
-	if firstErr != nil {
-		r.Err = firstErr.Error()
+	r.Seconds, r.PeakRSSMB = time.Since(start).Seconds(), s.PeakMB()
+	for i, base := range bases {
+		if errs[i] != nil {
+			r.Err = fmt.Sprintf("page %d: %v", i+1, errs[i])
+			return r
+		}
+		texts, err := pdfTexts(ctx, base+".pdf")
+		if err != nil {
+			r.Err = err.Error()
+			return r
+		}
+		r.Texts = append(r.Texts, strings.Join(texts, "\n"))
 	}
 	return r
+}
+
+// runFloor runs the gosseract floor in a child process (its RSS is its own).
+func runFloor(ctx context.Context, in *benchInput) benchRun {
+	r := benchRun{Key: sysFloor, Name: "gosseract floor", ScoredOn: "Text()",
+		Command: fmt.Sprintf("%d persistent gosseract clients, SetLanguage(%s), SetVariable(tessedit_pageseg_mode, 3), SetImageFromBytes, Text()",
+			in.f.workers, strings.ReplaceAll(in.f.lang, "+", ", "))}
+	if in.imagesErr != nil {
+		r.Err = in.imagesErr.Error()
+		return r
+	}
+	list := filepath.Join(in.tmp, "floor-images.json")
+	data, _ := json.Marshal(in.images)
+	if err := os.WriteFile(list, data, 0o600); err != nil {
+		r.Err = err.Error()
+		return r
+	}
+	res, err := runChild(ctx, in, &r, "floor", "-images", list)
+	if err != nil {
+		r.Err = err.Error()
+		return r
+	}
+	r.Texts = res.Texts
+	return r
+}
+
+// runPoststelle runs the product's recognition in a child process and
+// reads the text layer of the PDF/A it wrote.
+func runPoststelle(ctx context.Context, in *benchInput) benchRun {
+	r := benchRun{Key: sysPoststelle, Name: "Poststelle", ScoredOn: "pdftotext",
+		Command: fmt.Sprintf("wire.NewRecognition (default configuration, languages %s, %d workers), Recognise → PDF/A", in.f.lang, in.f.workers)}
+	outDir := filepath.Join(in.tmp, "poststelle-out")
+	res, err := runChild(ctx, in, &r, "poststelle", "-input", in.pdf, "-out-dir", outDir)
+	if err != nil {
+		r.Err = err.Error()
+		return r
+	}
+	r.Rotations = res.Rotations
+	r.memTexts = res.Texts
+	if r.Texts, err = pdfTexts(ctx, res.Output); err != nil {
+		r.Err = err.Error()
+	}
+	return r
+}
+
+// runChild runs this program with -child kind, OMP_THREAD_LIMIT=1, the
+// languages and workers, and reads its result. The row's seconds are the
+// child's timed span; the process's wall time and peak RSS are measured here.
+func runChild(ctx context.Context, in *benchInput, r *benchRun, kind string, args ...string) (childResult, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return childResult{}, err
+	}
+	out := filepath.Join(in.tmp, kind+"-result.json")
+	args = append([]string{"ocr", "-child", kind, "-child-out", out, "-lang", in.f.lang, "-workers", in.workers()}, args...)
+	sec, mb, err := measured(ctx, envWith("OMP_THREAD_LIMIT", "1"), exe, args...)
+	r.ProcessSeconds, r.PeakRSSMB = sec, mb
+	if err != nil {
+		return childResult{}, err
+	}
+	var res childResult
+	data, err := os.ReadFile(out)
+	if err == nil {
+		err = json.Unmarshal(data, &res)
+	}
+	if err != nil {
+		return childResult{}, fmt.Errorf("%s child: %w", kind, err)
+	}
+	r.Seconds, r.EngineSeconds, r.DecodeSeconds = res.Seconds, res.EngineSeconds, res.DecodeSeconds
+	return res, nil
 }
 
 func loadavg() string {
