@@ -197,7 +197,7 @@ func ocrNotes(in *benchInput, runs []benchRun, haveFloor bool) []string {
 			notes = append(notes, fmt.Sprintf("%s: engine creation %.1f s (included), child process wall time %.1f s", r.Name, r.EngineSeconds, r.ProcessSeconds))
 		}
 		if r.DecodeSeconds > 0 {
-			notes = append(notes, fmt.Sprintf("%s: JPEG pages decoded in Go and handed over as PGM (leptonica cannot read JPEG in this "+
+			notes = append(notes, fmt.Sprintf("%s: JPEG pages decoded by libjpeg-turbo as Poststelle does and handed over as PGM (leptonica cannot read JPEG in this "+
 				"binary: MuPDF's static libjpeg 9 shadows libjpeg 6.2), %.1f s of worker time (included)", r.Name, r.DecodeSeconds))
 		}
 		if r.InMemory != nil {

@@ -22,6 +22,7 @@ import (
 	"poststelle/cmd/internal/wire"
 	"poststelle/mailroom"
 	"poststelle/ocr/pgm"
+	"poststelle/scan/pages"
 )
 
 // childResult is what a child process (-child poststelle|floor) reports.
@@ -177,7 +178,9 @@ func floorClient(lang string) (*gosseract.Client, error) {
 }
 
 // floorPage reads one page image and returns its text and the time spent
-// decoding it in Go. A JPEG is decoded in Go and handed over as PGM: in
+// decoding it. A JPEG is decoded by the decoder Poststelle uses
+// (pages.DecodeJPEGGray: libjpeg-turbo, the fastest here) and handed over
+// as PGM: in
 // this binary leptonica cannot read JPEGs (MuPDF, linked in statically by
 // go-fitz, brings libjpeg 9 symbols that shadow the libjpeg 6.2 leptonica
 // was built against: "Wrong JPEG library version", and gosseract returns
@@ -192,11 +195,15 @@ func floorPage(cl *gosseract.Client, file string) (string, time.Duration, error)
 	var decode time.Duration
 	if bytes.HasPrefix(raw, []byte{0xFF, 0xD8}) {
 		t := time.Now()
-		g, err := jpeg.Decode(bytes.NewReader(raw))
+		cfg, err := jpeg.DecodeConfig(bytes.NewReader(raw))
 		if err != nil {
 			return "", 0, fmt.Errorf("%s: %w", file, err)
 		}
-		img = pgm.Encode(pgm.Gray(g))
+		g, err := pages.DecodeJPEGGray(raw, cfg.Width, cfg.Height)
+		if err != nil {
+			return "", 0, fmt.Errorf("%s: %w", file, err)
+		}
+		img = pgm.Encode(g)
 		decode = time.Since(t)
 		// PGM carries no resolution: pass on the JPEG's, as leptonica would.
 		if err := cl.SetVariable("user_defined_dpi", strconv.Itoa(jfifDPI(raw))); err != nil {

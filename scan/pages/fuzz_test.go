@@ -91,7 +91,7 @@ func FuzzDecodeJPEGGray(f *testing.F) {
 		if err != nil || cfg.Width*cfg.Height > 1<<22 {
 			return
 		}
-		if g, err := decodeJPEGGray(data, cfg.Width, cfg.Height); err == nil && g.Bounds().Dx() != cfg.Width {
+		if g, err := DecodeJPEGGray(data, cfg.Width, cfg.Height); err == nil && g.Bounds().Dx() != cfg.Width {
 			t.Fatalf("decoded %v for a %d×%d header", g.Bounds(), cfg.Width, cfg.Height)
 		}
 	})

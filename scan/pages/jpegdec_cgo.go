@@ -47,11 +47,11 @@ import (
 	"unsafe"
 )
 
-// decodeJPEGGray decodes JPEG data of w×h pixels (gray or YCbCr) to gray
+// DecodeJPEGGray decodes JPEG data of w×h pixels (gray or YCbCr) to gray
 // with libjpeg-turbo, the decoder tesseract's own command line reads JPEG
 // files with (through leptonica): several times faster than image/jpeg,
 // and the pixels the command line sees. Corrupt data give an error.
-func decodeJPEGGray(data []byte, w, h int) (*image.Gray, error) {
+func DecodeJPEGGray(data []byte, w, h int) (*image.Gray, error) {
 	if len(data) == 0 || w <= 0 || h <= 0 {
 		return nil, errors.New("empty JPEG")
 	}

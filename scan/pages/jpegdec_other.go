@@ -10,9 +10,9 @@ import (
 	"poststelle/ocr"
 )
 
-// decodeJPEGGray decodes JPEG data of w×h pixels to gray with image/jpeg
+// DecodeJPEGGray decodes JPEG data of w×h pixels to gray with image/jpeg
 // (builds without libjpeg).
-func decodeJPEGGray(data []byte, w, h int) (*image.Gray, error) {
+func DecodeJPEGGray(data []byte, w, h int) (*image.Gray, error) {
 	img, err := jpeg.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, err

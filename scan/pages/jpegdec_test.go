@@ -24,7 +24,7 @@ func TestDecodeJPEGGray(t *testing.T) {
 		t.Fatal(err)
 	}
 	t0 := time.Now()
-	g, err := decodeJPEGGray(data, cfg.Width, cfg.Height)
+	g, err := DecodeJPEGGray(data, cfg.Width, cfg.Height)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,15 +50,15 @@ func TestDecodeJPEGGray(t *testing.T) {
 		}
 	}
 	t.Logf("%.2f %% of the pixels differ by 1–3 levels", 100*float64(off)/float64(len(g.Pix)))
-	if _, err := decodeJPEGGray(data, cfg.Width+1, cfg.Height); err == nil {
+	if _, err := DecodeJPEGGray(data, cfg.Width+1, cfg.Height); err == nil {
 		t.Error("a size that does not match the header was accepted")
 	}
-	if _, err := decodeJPEGGray(data[:len(data)/3], cfg.Width, cfg.Height); err == nil {
+	if _, err := DecodeJPEGGray(data[:len(data)/3], cfg.Width, cfg.Height); err == nil {
 		// libjpeg pads a cut-off stream with gray and warns; it must at
 		// least not crash. A stream cut in its header must fail.
 		t.Log("cut-off scan data decoded with padding (libjpeg warns, as image viewers show it)")
 	}
-	if _, err := decodeJPEGGray(data[:100], cfg.Width, cfg.Height); err == nil {
+	if _, err := DecodeJPEGGray(data[:100], cfg.Width, cfg.Height); err == nil {
 		t.Error("a JPEG cut in its header decoded")
 	}
 }

@@ -136,7 +136,7 @@ func decodeDCT(pi *pdf.PageImage) (*image.Gray, error) {
 	default:
 		return nil, noPass("JPEG components do not match the colour space")
 	}
-	g, err := decodeJPEGGray(pi.Data, cfg.Width, cfg.Height)
+	g, err := DecodeJPEGGray(pi.Data, cfg.Width, cfg.Height)
 	if err != nil {
 		return nil, noPass("JPEG: %v", err)
 	}
