@@ -174,46 +174,67 @@ func DetectSkew(g *image.Gray, dpi float64, maxDeg float64) (angle float64, ok b
 	return math.Round(best*100) / 100, true
 }
 
-// skewPoints returns the coordinates (in ~150 dpi units) of ink pixels at
-// the bottom edge of marks, which line up along the text baselines.
-func skewPoints(g *image.Gray, dpi float64) [][2]float64 {
+// inkSample is a page sampled at ~150 dpi with its ink threshold.
+type inkSample struct {
+	g          *image.Gray
+	bs         int // source pixels per sample
+	w, h       int // size in samples
+	mx, my     int // margins left out, in samples
+	thr        int // darker than this is ink
+	minX, minY int
+}
+
+func (s *inkSample) dark(x, y int) bool {
+	return int(s.g.Pix[s.g.PixOffset(s.minX+x*s.bs, s.minY+y*s.bs)]) < s.thr
+}
+
+// sampleInk prepares sampling g at ~150 dpi, the threshold at the midpoint
+// between paper and ink; ok is false when g is too small.
+func sampleInk(g *image.Gray, dpi float64) (inkSample, bool) {
 	if dpi <= 0 {
 		dpi = 300
 	}
-	bs := int(math.Round(dpi / 150))
-	if bs < 1 {
-		bs = 1
-	}
+	bs := max(1, int(math.Round(dpi/150)))
 	b := g.Bounds()
-	w, h := b.Dx()/bs, b.Dy()/bs
-	if w < 8 || h < 8 {
-		return nil
+	s := inkSample{g: g, bs: bs, w: b.Dx() / bs, h: b.Dy() / bs, minX: b.Min.X, minY: b.Min.Y}
+	if s.w < 8 || s.h < 8 {
+		return s, false
 	}
-	// Threshold at the midpoint between paper and ink.
 	var hist [256]int
 	n := 0
-	for y := 0; y < h; y += 2 {
+	for y := 0; y < s.h; y += 2 {
 		row := g.Pix[g.PixOffset(b.Min.X, b.Min.Y+y*bs):]
-		for x := 0; x < w; x += 2 {
+		for x := 0; x < s.w; x += 2 {
 			hist[row[x*bs]]++
 			n++
 		}
 	}
 	paper := percentile(hist[:], n, 0.90)
-	thr := paper - max(48, paper/3)
-	dark := func(x, y int) bool {
-		return int(g.Pix[g.PixOffset(b.Min.X+x*bs, b.Min.Y+y*bs)]) < thr
+	s.thr = paper - max(48, paper/3)
+	s.mx, s.my = s.w/25, s.h/25
+	return s, true
+}
+
+// skewPoints returns the coordinates (in ~150 dpi units) of ink pixels at
+// the bottom edge of marks, which line up along the text baselines.
+func skewPoints(g *image.Gray, dpi float64) [][2]float64 {
+	s, ok := sampleInk(g, dpi)
+	if !ok {
+		return nil
 	}
-	mx, my := w/25, h/25
 	var pts [][2]float64
-	for y := my; y < h-my-1; y++ {
-		for x := mx; x < w-mx; x++ {
-			if dark(x, y) && !dark(x, y+1) {
+	for y := s.my; y < s.h-s.my-1; y++ {
+		for x := s.mx; x < s.w-s.mx; x++ {
+			if s.dark(x, y) && !s.dark(x, y+1) {
 				pts = append(pts, [2]float64{float64(x), float64(y)})
 			}
 		}
 	}
-	// Cap the work: keep an even sample.
+	return capPoints(pts)
+}
+
+// capPoints caps the work: it keeps an even sample of at most 20,000.
+func capPoints(pts [][2]float64) [][2]float64 {
 	const maxPts = 20000
 	if len(pts) > maxPts {
 		k := float64(len(pts)) / maxPts

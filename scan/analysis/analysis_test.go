@@ -137,3 +137,26 @@ func TestMapRect(t *testing.T) {
 		t.Errorf("straightened box centre %v, want (%.0f, %.0f)", c, wx, wy)
 	}
 }
+
+// LineDirection: text lines across the page give a ratio well below 1,
+// the same pages turned by 90° one above sidewaysRatio's 1.3 (the scanned
+// batch's first invoice, tesseract's phototest, the two-column linn page);
+// too little ink is not ok.
+func TestLineDirection(t *testing.T) {
+	for _, rel := range [][]string{{"scans", "batch-visible.pdf"}, {"tesseract", "phototest.tif"}, {"ocrmypdf", "linn.png"}} {
+		g := ocr.Gray(openPage(t, 0, rel...).Image)
+		across, ok1 := LineDirection(g, 300, 20)
+		down, ok2 := LineDirection(Correction{Rotate: 90}.Apply(g), 300, 20)
+		t.Logf("%s: upright %.2f, turned %.2f", rel[len(rel)-1], across, down)
+		if !ok1 || !ok2 || across >= 0.8 || down <= 1.3 {
+			t.Errorf("%s: upright %.2f (ok %v), turned by 90° %.2f (ok %v)", rel[len(rel)-1], across, ok1, down, ok2)
+		}
+	}
+	white := image.NewGray(image.Rect(0, 0, 2480, 3508))
+	for i := range white.Pix {
+		white.Pix[i] = 255
+	}
+	if _, ok := LineDirection(white, 300, 20); ok {
+		t.Error("a white page is ok")
+	}
+}
