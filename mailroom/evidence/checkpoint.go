@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"poststelle/mailroom"
+	"poststelle/mailroom/safefile"
 )
 
 // ActionCheckpoint is the journal action recording a checkpoint made over
@@ -158,7 +159,10 @@ func WriteCheckpointFile(dir string, s JournalStamp) error {
 		f.Close()
 		return fmt.Errorf("checkpoint %s: %w", p, err)
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("checkpoint %s: %w", p, err)
+	}
+	return safefile.SyncDir(dir)
 }
 
 // checkpointFile is a checkpoint read from a checkpoint directory.

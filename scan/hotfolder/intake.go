@@ -121,7 +121,7 @@ func (h *HotFolder) acknowledge(p, rel string) error {
 	} else if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("deleting after intake: %w", err)
 	}
-	syncDir(filepath.Dir(p))
+	safefile.SyncDir(filepath.Dir(p)) // best effort: the rename is done either way
 	return nil
 }
 
@@ -138,11 +138,4 @@ func moveInto(dir, sub, p, rel string) (string, error) {
 		dst = strings.TrimSuffix(dst, ext) + "-" + time.Now().Format("20060102-150405.000000000") + ext
 	}
 	return dst, os.Rename(p, dst)
-}
-
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
 }

@@ -69,6 +69,6 @@ func (h *HotFolder) quarantine(p, de, en string) {
 	if err := safefile.Write(dst+".reason.txt", []byte(body), 0o640); err != nil {
 		h.log().Error("writing reason file", "file", dst, "err", err)
 	}
-	syncDir(filepath.Dir(p))
+	safefile.SyncDir(filepath.Dir(p)) // best effort: the rename is done either way
 	h.log().Warn("quarantined", "file", p, "to", dst, "reason", de+" / "+en)
 }
