@@ -134,14 +134,43 @@ func (s *SignerSealer) SealPDF(ctx context.Context, in []byte, reason string, ts
 		Signer: key, DigestAlgorithm: crypto.SHA256, Certificate: s.Chain[0],
 		CertificateChains: [][]*x509.Certificate{s.Chain},
 	}
-	if tsa != nil {
-		sd.TSA = tsa.pdfsign()
+	if tsa == nil {
+		var out bytes.Buffer
+		if err := sign.Sign(bytes.NewReader(in), &out, r, int64(len(in)), sd); err != nil {
+			return nil, fmt.Errorf("seal: %w", err)
+		}
+		return out.Bytes(), nil
 	}
-	var out bytes.Buffer
-	if err := sign.Sign(bytes.NewReader(in), &out, r, int64(len(in)), sd); err != nil {
-		return nil, fmt.Errorf("seal: %w", err)
+	sd.TSA = tsa.pdfsign()
+	return signWithTSA(ctx, in, r, sd, tsa.timeout())
+}
+
+// signWithTSA runs pdfsign's Sign, which asks the TSA with an HTTP client
+// of its own without a timeout or context, and gives up when ctx ends or
+// the TSA client's timeout has passed: the call then ends in the
+// background, and its result is dropped.
+func signWithTSA(ctx context.Context, in []byte, r *pdf.Reader, sd sign.SignData, timeout time.Duration) ([]byte, error) {
+	type result struct {
+		out []byte
+		err error
 	}
-	return out.Bytes(), nil
+	done := make(chan result, 1)
+	go func() {
+		var out bytes.Buffer
+		err := sign.Sign(bytes.NewReader(in), &out, r, int64(len(in)), sd)
+		done <- result{out.Bytes(), err}
+	}()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	select {
+	case res := <-done:
+		if res.err != nil {
+			return nil, fmt.Errorf("seal: %w", res.err)
+		}
+		return res.out, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("seal: no answer from the timestamp server within %v: %w", timeout, ctx.Err())
+	}
 }
 
 var (

@@ -59,6 +59,15 @@ func (c *TSAClient) pdfsign() sign.TSA {
 	return t
 }
 
+// timeout is how long one request to the TSA may take: the HTTP client's
+// timeout, 30 s when it has none.
+func (c *TSAClient) timeout() time.Duration {
+	if c.HTTP != nil && c.HTTP.Timeout > 0 {
+		return c.HTTP.Timeout
+	}
+	return 30 * time.Second
+}
+
 // tsaError wraps an error of a request to the TSA without its URL (an
 // *url.Error carries the URL with the user name).
 func (c *TSAClient) tsaError(err error) error {

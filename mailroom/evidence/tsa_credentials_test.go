@@ -107,3 +107,31 @@ func TestVerifyEmbeddedStreamLimit(t *testing.T) {
 	rep := verifyWith(t, p, evidence.VerifyOptions{})
 	wantOutcome(t, "oversized embedded Transfervermerk", rep, evidence.Broken, "pdf")
 }
+
+// A TSA that takes the request and never answers: the PAdES seal (whose
+// library asks the TSA without a timeout) gives up after the TSA client's
+// timeout with a clear error, instead of hanging the evidence step.
+func TestSealPDFTSANeverAnswers(t *testing.T) {
+	pki := evidencetest.NewPKI(t)
+	sealer, err := evidence.LoadPKCS12(pki.SealP12, evidencetest.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+	}))
+	defer srv.Close()
+	defer close(release)
+	tsa := &evidence.TSAClient{URL: srv.URL, HTTP: &http.Client{Timeout: time.Second}}
+	start := time.Now()
+	_, err = sealer.SealPDF(context.Background(), evidencetest.OwnPDF(t), "test", tsa)
+	took := time.Since(start)
+	if err == nil || !strings.Contains(err.Error(), "timestamp server") {
+		t.Fatalf("err = %v", err)
+	}
+	if took > 5*time.Second {
+		t.Fatalf("gave up after %v, the TSA client's timeout is 1 s", took)
+	}
+	t.Logf("gave up after %v: %v", took.Round(time.Millisecond), err)
+}
