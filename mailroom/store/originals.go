@@ -33,7 +33,7 @@ func (s *Store) putOriginal(ctx context.Context, r io.Reader, max int64) (string
 		r = io.LimitReader(r, max+1)
 	}
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, h), ctxReader{ctx, r})
+	n, err := io.Copy(io.MultiWriter(f, h), safefile.ContextReader(ctx, r))
 	if err != nil {
 		return "", 0, fmt.Errorf("storing original: %w", err)
 	}
@@ -52,19 +52,6 @@ func (s *Store) putOriginal(ctx context.Context, r io.Reader, max int64) (string
 		return "", 0, fmt.Errorf("storing original: %w", err)
 	}
 	return sum, n, nil
-}
-
-// ctxReader ends a long copy when ctx ends (shutdown during a large intake).
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 // CleanTemp removes leftovers of interrupted writes in originals/tmp. Call it

@@ -140,24 +140,7 @@ func DetectSkew(g *image.Gray, dpi float64, maxDeg float64) (angle float64, ok b
 	if len(pts) < 200 {
 		return 0, false
 	}
-	var maxX, maxY float64
-	for _, p := range pts {
-		maxX, maxY = math.Max(maxX, p[0]), math.Max(maxY, p[1])
-	}
-	off := int(maxX + maxY + 2)
-	bins := make([]int32, 2*off+2)
-	score := func(deg float64) float64 {
-		s, c := math.Sincos(deg * math.Pi / 180)
-		clear(bins)
-		for _, p := range pts {
-			bins[int(p[1]*c-p[0]*s)+off]++
-		}
-		var sum float64
-		for _, n := range bins {
-			sum += float64(n) * float64(n)
-		}
-		return sum
-	}
+	score := newProfile(pts).score
 	best, bestScore := 0.0, -1.0
 	step := 0.5
 	for a := -maxDeg; a <= maxDeg+1e-9; a += step {
@@ -213,6 +196,39 @@ func sampleInk(g *image.Gray, dpi float64) (inkSample, bool) {
 	s.thr = paper - max(48, paper/3)
 	s.mx, s.my = s.w/25, s.h/25
 	return s, true
+}
+
+// profile projects points on their second coordinate, turned by an angle:
+// the projection profile of text lines (bottom edges of marks pile up on
+// the baselines).
+type profile struct {
+	pts  [][2]float64
+	off  int
+	bins []int32
+}
+
+func newProfile(pts [][2]float64) *profile {
+	var maxX, maxY float64
+	for _, p := range pts {
+		maxX, maxY = math.Max(maxX, p[0]), math.Max(maxY, p[1])
+	}
+	off := int(maxX + maxY + 2)
+	return &profile{pts: pts, off: off, bins: make([]int32, 2*off+2)}
+}
+
+// score is the sum of the squared bin counts of the points projected at
+// deg degrees: large where many points share a line.
+func (pr *profile) score(deg float64) float64 {
+	s, c := math.Sincos(deg * math.Pi / 180)
+	clear(pr.bins)
+	for _, p := range pr.pts {
+		pr.bins[int(p[1]*c-p[0]*s)+pr.off]++
+	}
+	var sum float64
+	for _, n := range pr.bins {
+		sum += float64(n) * float64(n)
+	}
+	return sum
 }
 
 // skewPoints returns the coordinates (in ~150 dpi units) of ink pixels at

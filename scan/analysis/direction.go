@@ -51,24 +51,10 @@ func edgePoints(g *image.Gray, dpi float64) (rows, cols [][2]float64) {
 // coordinate, divided by the number of points: the mean number of points
 // sharing a point's bin.
 func pileUp(pts [][2]float64, maxDeg float64) float64 {
-	var maxX, maxY float64
-	for _, p := range pts {
-		maxX, maxY = math.Max(maxX, p[0]), math.Max(maxY, p[1])
-	}
-	off := int(maxX + maxY + 2)
-	bins := make([]int32, 2*off+2)
+	pr := newProfile(pts)
 	best := 0.0
 	for a := -maxDeg; a <= maxDeg+1e-9; a++ {
-		s, c := math.Sincos(a * math.Pi / 180)
-		clear(bins)
-		for _, p := range pts {
-			bins[int(p[1]*c-p[0]*s)+off]++
-		}
-		var sum float64
-		for _, n := range bins {
-			sum += float64(n) * float64(n)
-		}
-		best = math.Max(best, sum/float64(len(pts)))
+		best = math.Max(best, pr.score(a)/float64(len(pts)))
 	}
 	return best
 }

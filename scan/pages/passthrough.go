@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/image/ccitt"
 
+	"poststelle/mailroom"
 	"poststelle/mailroom/pdf"
 	"poststelle/mailroom/pdf/pdfa"
 )
@@ -31,9 +32,18 @@ func noPass(format string, a ...any) error { return pdf.NoPassthrough(format, a.
 // pdf.ErrNoPassthrough, or about damaged structure). A page over the pixel
 // limit is bad input, as when it is rendered.
 func (s *PDFSet) Passthrough(i int) (pt *Passthrough, err error) {
+	if err := s.noPass[i]; err != nil {
+		return nil, err
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			pt, err = nil, fmt.Errorf("pdf reader panic: %v", p)
+		}
+		if _, bad := mailroom.AsInputError(err); err != nil && !bad {
+			if s.noPass == nil {
+				s.noPass = map[int]error{}
+			}
+			s.noPass[i] = err
 		}
 	}()
 	if err := s.openRaw(); err != nil {

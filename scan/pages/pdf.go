@@ -30,6 +30,9 @@ type PDFSet struct {
 	raw       *pdf.Reader
 	rawPages  []pdf.Page
 	rawFailed bool
+	// noPass remembers the pages Passthrough refused (not bad input), so
+	// that Page does not read their image a second time to find out.
+	noPass map[int]error
 }
 
 func openPDF(ctx context.Context, path string, opt Options) (mailroom.PageSet, error) {
@@ -159,6 +162,9 @@ func setMuPDFStore() { fitz.MaxStore = 32 << 20 }
 // resolution asked for (within 2 %). ok is false where the page has to
 // be rendered; err is set for bad input.
 func (s *PDFSet) imagePage(i int, dpi float64) (*image.Gray, float64, bool, error) {
+	if s.noPass[i] != nil {
+		return nil, 0, false, nil
+	}
 	pt, err := s.Passthrough(i)
 	if err != nil {
 		if _, bad := mailroom.AsInputError(err); bad {

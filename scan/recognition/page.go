@@ -54,7 +54,10 @@ func (r *Recognition) processPage(ctx context.Context, ps mailroom.PageSet, mt s
 	blank, _ := analysis.IsBlank(d.g, d.dpi, analysis.BlankOptions{})
 	if blank {
 		res.Flags = append(res.Flags, mailroom.FlagBlankPage)
-		rd.img = corr.Apply(d.g)
+		rd.w, rd.h = d.g.Bounds().Dx(), d.g.Bounds().Dy()
+		if corr.Rotate%180 != 0 {
+			rd.w, rd.h = rd.h, rd.w
+		}
 	} else {
 		if rd, osdTurn, err = r.readUpright(ctx, d, corr, desk, src); err != nil {
 			return pageOut{err: err}
@@ -74,7 +77,7 @@ func (r *Recognition) processPage(ctx context.Context, ps mailroom.PageSet, mt s
 	res.Confidence = math.Round(pt.Confidence*10) / 10
 	// For the boundary scorer (mailroom/boundary): the words with their boxes
 	// on the corrected page.
-	res.Words, res.Width, res.Height, res.DPI = pt.Words, rd.img.Bounds().Dx(), rd.img.Bounds().Dy(), d.dpi
+	res.Words, res.Width, res.Height, res.DPI = pt.Words, rd.w, rd.h, d.dpi
 	return pageOut{pdf: pdfa.Page{Image: d.pdf, DPI: d.dpi, Place: corr, Words: pt.Words}, result: res}
 }
 
@@ -96,8 +99,9 @@ const sidewaysRatio = 1.3
 func (r *Recognition) readUpright(ctx context.Context, d decoded, corr analysis.Correction, desk, src int) (reading, int, error) {
 	auto := r.opt.Config.AutoRotate && r.opt.Orienter != nil && desk == 0
 	turned := 0
+	var g *image.Gray // the page turned by corr, when already made
 	if auto {
-		g := corr.Apply(d.g)
+		g = corr.Apply(d.g)
 		if ratio, ok := analysis.LineDirection(g, d.dpi, r.opt.MaxSkew); ok && ratio >= sidewaysRatio {
 			deg, conf, sure, err := r.opt.Orienter.Orientation(ctx, g, d.dpi)
 			if err != nil {
@@ -107,11 +111,12 @@ func (r *Recognition) readUpright(ctx context.Context, d decoded, corr analysis.
 			if sure && deg != 0 && conf >= r.opt.MinOrientConfidence {
 				turned = deg
 				corr.Rotate = (corr.Rotate + deg) % 360
+				g = nil
 			}
 		}
 	}
 	t0 := time.Now()
-	rd, err := r.read(ctx, d, corr, src)
+	rd, err := r.read(ctx, d, corr, g, src)
 	if err != nil || !auto || upright(rd.text) {
 		return rd, turned, err
 	}
@@ -125,7 +130,7 @@ func (r *Recognition) readUpright(ctx context.Context, d decoded, corr analysis.
 		return rd, turned, nil
 	}
 	corr = analysis.Correction{Rotate: (corr.Rotate + turn) % 360}
-	rd, err = r.read(ctx, d, corr, src)
+	rd, err = r.read(ctx, d, corr, nil, src)
 	return rd, (turned + turn) % 360, err
 }
 
@@ -190,16 +195,22 @@ const straightenMin = 2.0
 // reading is one recognition of a page under a correction.
 type reading struct {
 	corr         analysis.Correction // the page's correction: turn and skew
-	img          *image.Gray         // the image tesseract read
+	img          *image.Gray         // the image tesseract read (nil for a blank page)
+	w, h         int                 // size of the corrected page in pixels
 	text         mailroom.PageText   // words on the corrected page
 	straightened bool                // img was straightened (else the boxes were turned)
 }
 
-// read turns the page by corr.Rotate, measures its skew (when deskewing),
-// and recognises it: straightened first when the skew is large, else as it
-// stands with the word boxes turned into the straightened page.
-func (r *Recognition) read(ctx context.Context, d decoded, corr analysis.Correction, src int) (reading, error) {
-	rd := reading{corr: corr, img: corr.Apply(d.g)}
+// read turns the page by corr.Rotate (turned, when not nil, is that turn
+// already made), measures its skew (when deskewing), and recognises it:
+// straightened first when the skew is large, else as it stands with the
+// word boxes turned into the straightened page.
+func (r *Recognition) read(ctx context.Context, d decoded, corr analysis.Correction, turned *image.Gray, src int) (reading, error) {
+	if turned == nil {
+		turned = corr.Apply(d.g)
+	}
+	rd := reading{corr: corr, img: turned}
+	rd.w, rd.h = rd.img.Bounds().Dx(), rd.img.Bounds().Dy()
 	if r.opt.Config.Deskew {
 		if a, ok := analysis.DetectSkew(rd.img, d.dpi, r.opt.MaxSkew); ok && math.Abs(a) >= 0.1 {
 			rd.corr.Skew = a

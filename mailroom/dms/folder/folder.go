@@ -152,7 +152,7 @@ func copyFile(ctx context.Context, dst, src string) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("folder: %w", err)
 	}
-	n, err := io.Copy(out, ctxReader{ctx, in})
+	n, err := io.Copy(out, safefile.ContextReader(ctx, in))
 	if err == nil {
 		err = out.Sync()
 	}
@@ -163,16 +163,4 @@ func copyFile(ctx context.Context, dst, src string) (int64, error) {
 		return 0, fmt.Errorf("folder: %w", err)
 	}
 	return n, nil
-}
-
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
